@@ -1,0 +1,85 @@
+package module
+
+import (
+	"fmt"
+	"log/slog"
+	"reflect"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Env is what a module receives at Init.
+type Env struct {
+	Host    string // the host's name from its config
+	ID      string // the module's type id
+	Name    string // instance name (providers) or config path (others)
+	DataDir string // directory for module data; relative paths in configs resolve against the config file
+	Logger  *slog.Logger
+	Tracer  trace.TracerProvider
+	Meter   metric.MeterProvider
+
+	// Uses maps role -> provider instance for managers and vendors.
+	Uses map[string]Module
+	// Managers are a vendor's managers, in config order.
+	Managers []Module
+}
+
+// Use returns the provider bound to role, typed as T. The host has already
+// checked the type when the role was declared with Need or Want; a missing
+// optional role returns the zero T and false.
+func Use[T any](env *Env, role string) (T, bool) {
+	var zero T
+	m, ok := env.Uses[role]
+	if !ok {
+		return zero, false
+	}
+	t, ok := m.(T)
+	return t, ok
+}
+
+// MustUse is Use for required roles; it returns an error naming the role
+// when the binding is missing or of the wrong type.
+func MustUse[T any](env *Env, role string) (T, error) {
+	t, ok := Use[T](env, role)
+	if !ok {
+		return t, fmt.Errorf("%s: role %q is not bound to a %s provider", env.ID, role, typeName[T]())
+	}
+	return t, nil
+}
+
+// Manager returns the vendor's first manager of type T.
+func Manager[T any](env *Env) (T, bool) {
+	for _, m := range env.Managers {
+		if t, ok := m.(T); ok {
+			return t, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// Role is a named dependency on a provider that implements an interface.
+type Role struct {
+	Name     string
+	Optional bool
+	Type     string         // interface name for messages
+	Accepts  func(any) bool // type check
+}
+
+// Need declares a required role whose provider must implement T.
+func Need[T any](name string) Role {
+	return Role{Name: name, Type: typeName[T](), Accepts: func(v any) bool { _, ok := v.(T); return ok }}
+}
+
+// Want declares an optional role.
+func Want[T any](name string) Role {
+	r := Need[T](name)
+	r.Optional = true
+	return r
+}
+
+func typeName[T any]() string {
+	t := reflect.TypeFor[T]()
+	return t.String()
+}

@@ -14,7 +14,6 @@ type Env struct {
 	Host    string // the host's name from its config
 	ID      string // the module's type id
 	Name    string // instance name (providers) or config path (others)
-	DataDir string // directory for module data; relative paths in configs resolve against the config file
 	Logger  *slog.Logger
 	Tracer  trace.TracerProvider
 	Meter   metric.MeterProvider

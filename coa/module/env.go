@@ -11,12 +11,12 @@ import (
 
 // Env is what a module receives at Init.
 type Env struct {
-	Host    string // the host's name from its config
-	ID      string // the module's type id
-	Name    string // instance name (providers) or config path (others)
-	Logger  *slog.Logger
-	Tracer  trace.TracerProvider
-	Meter   metric.MeterProvider
+	Host   string // the host's name from its config
+	ID     string // the module's type id
+	Name   string // instance name (providers) or config path (others)
+	Logger *slog.Logger
+	Tracer trace.TracerProvider
+	Meter  metric.MeterProvider
 
 	// Uses maps role -> provider instance for managers and vendors.
 	Uses map[string]Module

@@ -2,6 +2,8 @@ package module
 
 import (
 	"fmt"
+
+	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"log/slog"
 	"reflect"
 
@@ -22,6 +24,10 @@ type Env struct {
 	Uses map[string]Module
 	// Managers are a vendor's managers, in config order.
 	Managers []Module
+	// Endpoints are, for bindings, every endpoint to serve: the vendors' and
+	// the host's own (health, metrics), already wrapped with the host's
+	// middleware (tracing, metrics, panic recovery).
+	Endpoints []endpoint.Endpoint
 }
 
 // Use returns the provider bound to role, typed as T. The host has already

@@ -1,0 +1,12 @@
+// Package all links every module of the standard cadenza build. Each
+// imported package registers its modules from its own init; the host
+// program imports this package and nothing else module-specific.
+package all
+
+import (
+	_ "github.com/cadenza-edge/cadenza/bindings/http"           // bindings.http
+	_ "github.com/cadenza-edge/cadenza/providers/pubsub/memory" // pubsub.memory
+	_ "github.com/cadenza-edge/cadenza/providers/state/bolt"    // state.bolt
+	_ "github.com/cadenza-edge/cadenza/providers/state/memory"  // state.memory
+	_ "github.com/cadenza-edge/cadenza/samples/hello"           // vendors.hello, managers.greeter
+)

@@ -1,0 +1,235 @@
+// Package runner turns a host config into running modules: it constructs and
+// configures every module, resolves the roles managers and vendors use,
+// starts them in order (providers, managers, vendors, bindings), schedules
+// reconciles, and shuts everything down in reverse order.
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/coa/module"
+)
+
+// unit is one constructed module and where it came from.
+type unit struct {
+	path     string // JSON path in the host config
+	id       string // module type id
+	name     string // provider instance name, or path for other modules
+	mod      module.Module
+	uses     map[string]module.Module
+	useNames map[string]string // role -> provider instance name
+	managers []*unit           // vendors only
+	interval time.Duration
+}
+
+func (u *unit) label() string { return u.path + " (" + u.id + ")" }
+
+// Plan is a checked host config: every module constructed and configured,
+// every reference resolved. Nothing has been initialised or started.
+type Plan struct {
+	File      string
+	Host      *config.Host
+	providers []*unit
+	managers  []*unit
+	vendors   []*unit
+	bindings  []*unit
+}
+
+// Build constructs and configures every module of host and resolves all
+// references. It reports every problem it finds, each naming the file, the
+// JSON path and the reason.
+func Build(file string, host *config.Host) (*Plan, error) {
+	p := &Plan{File: file, Host: host}
+	var errs config.Errors
+	add := func(err error) {
+		var list config.Errors
+		if errors.As(err, &list) {
+			errs = append(errs, list...)
+			return
+		}
+		var one *config.Error
+		if errors.As(err, &one) {
+			errs = append(errs, one)
+			return
+		}
+		errs = append(errs, &config.Error{File: file, Reason: err.Error(), Cause: err})
+	}
+	byName := map[string]*unit{}
+	for _, pc := range host.Providers {
+		path := "providers." + pc.Name
+		u, err := construct(file, path, pc.Type, pc.Config, func(id string) bool { return module.IsProvider(id) }, "a provider")
+		if err != nil {
+			add(err)
+			continue
+		}
+		u.name = pc.Name
+		byName[pc.Name] = u
+		p.providers = append(p.providers, u)
+	}
+	for i, vc := range host.Vendors {
+		path := fmt.Sprintf("vendors[%d]", i)
+		v, err := construct(file, path, vc.Type, vc.Config, kindIs(module.KindVendor), "a vendor")
+		if err != nil {
+			add(err)
+		} else if err := p.resolve(v, vc.Uses, byName); err != nil {
+			add(err)
+		}
+		for j, mc := range vc.Managers {
+			mpath := fmt.Sprintf("%s.managers[%d]", path, j)
+			m, err := construct(file, mpath, mc.Type, mc.Config, kindIs(module.KindManager), "a manager")
+			if err != nil {
+				add(err)
+				continue
+			}
+			if err := p.resolve(m, mc.Uses, byName); err != nil {
+				add(err)
+			}
+			if mc.Interval > 0 {
+				if _, ok := m.mod.(module.Reconciler); !ok {
+					add(&config.Error{File: file, Path: mpath + ".interval", Reason: mc.Type + " has no periodic work; remove the interval"})
+				}
+				m.interval = mc.Interval.D()
+			}
+			p.managers = append(p.managers, m)
+			if v != nil {
+				v.managers = append(v.managers, m)
+			}
+		}
+		if v != nil {
+			p.vendors = append(p.vendors, v)
+		}
+	}
+	for i, bc := range host.Bindings {
+		b, err := construct(file, fmt.Sprintf("bindings[%d]", i), bc.Type, bc.Config, kindIs(module.KindBinding), "a binding")
+		if err != nil {
+			add(err)
+			continue
+		}
+		p.bindings = append(p.bindings, b)
+	}
+	if len(host.Bindings) == 0 && len(host.Vendors) > 0 {
+		add(&config.Error{File: file, Path: "bindings", Reason: "no binding serves the vendors; add {\"type\": \"bindings.http\", ...}"})
+	}
+	return p, errs.Err()
+}
+
+func kindIs(k module.Kind) func(string) bool {
+	return func(id string) bool { return module.KindOf(id) == k }
+}
+
+// construct looks up, constructs and configures one module.
+func construct(file, path, id string, raw json.RawMessage, fits func(string) bool, want string) (*unit, error) {
+	reg, err := module.Lookup(id)
+	if err != nil {
+		return nil, &config.Error{File: file, Path: path + ".type", Reason: err.Error(), Cause: err}
+	}
+	if !fits(id) {
+		return nil, &config.Error{File: file, Path: path + ".type", Reason: fmt.Sprintf("%s is a %s module, not %s", id, module.KindOf(id), want)}
+	}
+	m := reg.New()
+	cpath := path + ".config"
+	if c, ok := m.(module.Configurable); ok {
+		if err := config.DecodeModule(file, cpath, raw, c.ConfigTarget()); err != nil {
+			return nil, err
+		}
+	} else if s := strings.TrimSpace(string(raw)); s != "" && s != "null" && s != "{}" {
+		return nil, &config.Error{File: file, Path: cpath, Reason: id + " takes no config; remove it"}
+	}
+	return &unit{path: path, id: id, name: path, mod: m}, nil
+}
+
+// resolve binds the roles a module declares to provider instances.
+func (p *Plan) resolve(u *unit, uses map[string]string, byName map[string]*unit) error {
+	var roles []module.Role
+	if rd, ok := u.mod.(module.RoleDeclarer); ok {
+		roles = rd.Roles()
+	}
+	var errs config.Errors
+	declared := map[string]module.Role{}
+	var names []string
+	for _, r := range roles {
+		declared[r.Name] = r
+		names = append(names, r.Name)
+	}
+	u.uses = map[string]module.Module{}
+	u.useNames = map[string]string{}
+	for _, role := range sortedKeys(uses) {
+		inst := uses[role]
+		path := u.path + ".uses." + role
+		r, ok := declared[role]
+		if !ok {
+			reason := u.id + " uses no role " + role
+			if len(names) > 0 {
+				reason += "; its roles: " + strings.Join(names, ", ")
+			}
+			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: reason})
+			continue
+		}
+		prov, ok := byName[inst]
+		if !ok {
+			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: fmt.Sprintf("no provider named %q; declared providers: %s", inst, strings.Join(sortedKeys(byName), ", "))})
+			continue
+		}
+		if r.Accepts != nil && !r.Accepts(prov.mod) {
+			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: fmt.Sprintf("provider %q is a %s, which is not a %s", inst, prov.id, r.Type)})
+			continue
+		}
+		u.uses[role] = prov.mod
+		u.useNames[role] = inst
+	}
+	for _, r := range roles {
+		if _, ok := uses[r.Name]; !ok && !r.Optional {
+			errs = append(errs, &config.Error{File: p.File, Path: u.path + ".uses", Reason: fmt.Sprintf("missing required role %q (a %s provider)", r.Name, r.Type)})
+		}
+	}
+	return errs.Err()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Describe returns what the plan would build, one module a line.
+func (p *Plan) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "host %q\n", p.Host.Name)
+	for _, u := range p.providers {
+		fmt.Fprintf(&b, "  provider  %-14s %s\n", u.name, u.id)
+	}
+	for _, v := range p.vendors {
+		fmt.Fprintf(&b, "  vendor    %-14s %s%s\n", v.path, v.id, usesText(v))
+		for _, m := range v.managers {
+			extra := usesText(m)
+			if m.interval > 0 {
+				extra += " every " + m.interval.String()
+			}
+			fmt.Fprintf(&b, "    manager %-14s %s%s\n", strings.TrimPrefix(m.path, v.path+"."), m.id, extra)
+		}
+	}
+	for _, u := range p.bindings {
+		fmt.Fprintf(&b, "  binding   %-14s %s\n", u.path, u.id)
+	}
+	return b.String()
+}
+
+func usesText(u *unit) string {
+	if len(u.uses) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, role := range sortedKeys(u.useNames) {
+		parts = append(parts, role+"="+u.useNames[role])
+	}
+	return " uses " + strings.Join(parts, ",")
+}

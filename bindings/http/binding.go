@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
@@ -144,8 +145,16 @@ func (b *Binding) Close(ctx context.Context) error {
 		return nil
 	}
 	err := b.server.ShutdownWithContext(ctx)
-	if serveErr := <-b.done; serveErr != nil && !errors.Is(serveErr, net.ErrClosed) {
-		err = errors.Join(err, serveErr)
+	// Shutdown does nothing when Serve has not begun yet: closing the
+	// listener makes a late Serve return at once.
+	_ = b.ln.Close()
+	select {
+	case serveErr := <-b.done:
+		if serveErr != nil && !errors.Is(serveErr, net.ErrClosed) && !strings.Contains(serveErr.Error(), "use of closed") {
+			err = errors.Join(err, serveErr)
+		}
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("serving did not stop within the grace period: %w", ctx.Err()))
 	}
 	return err
 }

@@ -14,6 +14,10 @@ func syntax(file string, data []byte) (any, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.UseNumber()
 	if err := dec.Decode(&tree); err != nil {
+		var probe any
+		if uerr := json.Unmarshal(data, &probe); uerr != nil {
+			err = uerr // carries the offset of a truncated document too
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line, col := position(data, se.Offset)

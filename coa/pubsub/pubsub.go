@@ -29,6 +29,7 @@ type Handler func(ctx context.Context, msg Message) error
 // Subscription is an active subscription.
 type Subscription interface {
 	// Close stops delivery to this member; it waits for a running handler call.
+	// Close is idempotent.
 	Close(ctx context.Context) error
 }
 

@@ -83,9 +83,12 @@ const DefaultPageSize = 100
 const MaxPageSize = 10000
 
 // Store is the state provider contract. All methods are safe for concurrent
-// use. Errors carry fault codes: NotFound (Get of an absent key; Delete of an
-// absent key with a set condition), Conflict (a failed condition),
-// BadRequest (an empty key, an invalid option), Unavailable (the backend).
+// use. Errors carry fault codes: NotFound (Get of an absent key), Conflict (a
+// failed condition, including a condition expecting a version > 0 on an
+// absent key, see Cond.Check), BadRequest (an empty key, an invalid option,
+// a key named twice in one batch), Unavailable (the backend). A canceled
+// context fails the call without writing; the error wraps ctx.Err() or
+// carries fault.Canceled.
 type Store interface {
 	Get(ctx context.Context, key string) (Entry, error)
 	// Put writes value under key if the condition holds and returns the new version.
@@ -98,6 +101,8 @@ type Store interface {
 	// Batch applies all ops atomically: if any condition fails nothing is
 	// written and the Conflict error names the key. It returns the version
 	// given to the written keys (all puts of a batch share one version).
+	// A batch naming a key twice is a BadRequest; an empty batch writes
+	// nothing and returns 0.
 	Batch(ctx context.Context, ops []Op) (uint64, error)
 }
 

@@ -1,0 +1,54 @@
+# Cadenza: one binary, two roles (Margo WFM or device agent), chosen by config.
+GO      ?= go
+PKGS    := ./... ./coa/...
+BIN     := bin/cadenza
+CONFIG  ?= samples/hello.json
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all build run check test fmt fmt-check vet unit bench fuzz clean
+
+all: build
+
+## build: compile bin/cadenza
+build:
+	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o $(BIN) ./host
+
+## run: build and run the host (CONFIG=samples/hello.json by default)
+run: build
+	$(BIN) run --config $(CONFIG)
+
+## check: validate CONFIG without starting anything
+check: build
+	$(BIN) check --config $(CONFIG)
+
+## test: gofmt check, go vet and the race-enabled tests of the whole workspace
+test: fmt-check vet unit
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+## bench: benchmarks (HTTP binding overhead, state stores, signatures, documents)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## fuzz: run every fuzz target for FUZZTIME each (default 20s)
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin var

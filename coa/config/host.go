@@ -41,9 +41,13 @@ type Vendor struct {
 	Managers []Manager         `json:"managers,omitempty"`
 }
 
-// Manager is a manager: its provider roles and an optional reconcile interval.
+// Manager is a manager: its provider roles and an optional reconcile
+// interval. A manager that two vendors share is declared once with a Name
+// and listed by the other vendor as {"ref": "<name>"}.
 type Manager struct {
-	Type     string            `json:"type"`
+	Name     string            `json:"name,omitempty"`
+	Ref      string            `json:"ref,omitempty"`
+	Type     string            `json:"type,omitempty"`
 	Config   json.RawMessage   `json:"config,omitempty"`
 	Uses     map[string]string `json:"uses,omitempty"`
 	Interval Duration          `json:"interval,omitempty"`

@@ -103,6 +103,12 @@ func (h *Host) checkShape(file string) Errors {
 		}
 		for j, m := range v.Managers {
 			p := fmt.Sprintf("vendors[%d].managers[%d]", i, j)
+			if m.Ref != "" {
+				if m.Type != "" || m.Name != "" || len(m.Config) > 0 || len(m.Uses) > 0 || m.Interval != 0 {
+					errs = append(errs, &Error{File: file, Path: p, Reason: "a manager reference has only \"ref\"; configure the manager where it is declared"})
+				}
+				continue
+			}
 			if m.Type == "" {
 				errs = append(errs, &Error{File: file, Path: p + ".type", Reason: "required"})
 			}

@@ -72,6 +72,14 @@ func Build(file string, host *config.Host) (*Plan, error) {
 		byName[pc.Name] = u
 		p.providers = append(p.providers, u)
 	}
+	named := map[string]*unit{}
+	type ref struct {
+		vendor *unit
+		slot   int
+		name   string
+		path   string
+	}
+	var refs []ref
 	for i, vc := range host.Vendors {
 		path := fmt.Sprintf("vendors[%d]", i)
 		v, err := construct(file, path, vc.Type, vc.Config, kindIs(module.KindVendor), "a vendor")
@@ -82,6 +90,13 @@ func Build(file string, host *config.Host) (*Plan, error) {
 		}
 		for j, mc := range vc.Managers {
 			mpath := fmt.Sprintf("%s.managers[%d]", path, j)
+			if mc.Ref != "" {
+				if v != nil {
+					refs = append(refs, ref{vendor: v, slot: len(v.managers), name: mc.Ref, path: mpath + ".ref"})
+					v.managers = append(v.managers, nil)
+				}
+				continue
+			}
 			m, err := construct(file, mpath, mc.Type, mc.Config, kindIs(module.KindManager), "a manager")
 			if err != nil {
 				add(err)
@@ -96,6 +111,12 @@ func Build(file string, host *config.Host) (*Plan, error) {
 				}
 				m.interval = mc.Interval.D()
 			}
+			if mc.Name != "" {
+				if _, dup := named[mc.Name]; dup {
+					add(&config.Error{File: file, Path: mpath + ".name", Reason: fmt.Sprintf("another manager is already named %q", mc.Name)})
+				}
+				named[mc.Name] = m
+			}
 			p.managers = append(p.managers, m)
 			if v != nil {
 				v.managers = append(v.managers, m)
@@ -104,6 +125,15 @@ func Build(file string, host *config.Host) (*Plan, error) {
 		if v != nil {
 			p.vendors = append(p.vendors, v)
 		}
+	}
+	for _, r := range refs {
+		m, ok := named[r.name]
+		if !ok {
+			add(&config.Error{File: file, Path: r.path, Reason: fmt.Sprintf("no manager named %q; name it with \"name\" where it is declared (named: %s)", r.name, strings.Join(sortedKeys(named), ", "))})
+			r.vendor.managers[r.slot] = nil
+			continue
+		}
+		r.vendor.managers[r.slot] = m
 	}
 	for i, bc := range host.Bindings {
 		b, err := construct(file, fmt.Sprintf("bindings[%d]", i), bc.Type, bc.Config, kindIs(module.KindBinding), "a binding")

@@ -293,3 +293,19 @@ func TestHealthEndpoints(t *testing.T) {
 		t.Fatalf("health = %v", got)
 	}
 }
+
+func TestSharedManagerIsOneInstance(t *testing.T) {
+	doc := strings.Replace(good, `"managers":[{"type":"managers.fake",`, `"managers":[{"name":"shared","type":"managers.fake",`, 1)
+	doc = strings.Replace(doc, `]}],`, `]},{"type":"vendors.fake","config":{"label":"w"},"managers":[{"ref":"shared"}]}],`, 1)
+	plan, err := parse(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.managers) != 1 || plan.vendors[1].managers[0] != plan.managers[0] {
+		t.Fatalf("the referenced manager is not the declared instance")
+	}
+	_, err = parse(t, strings.Replace(doc, `{"ref":"shared"}`, `{"ref":"nope"}`, 1))
+	if err == nil || !strings.Contains(err.Error(), `vendors[1].managers[0].ref: no manager named "nope"`) {
+		t.Fatalf("error = %v", err)
+	}
+}

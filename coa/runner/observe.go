@@ -104,3 +104,11 @@ func (o *observer) middleware(e endpoint.Endpoint) endpoint.Handler {
 func panicError(p any) error {
 	return &fault.Error{Code: fault.Internal, Detail: "the handler panicked; see the server log", Cause: fmt.Errorf("panic: %v", p)}
 }
+
+// Observe wraps endpoints with the host's middleware (panic recovery, a
+// span, request metrics) as the runner does before handing them to
+// bindings; for benchmarks and for tests of bindings in isolation.
+func Observe(eps []endpoint.Endpoint, opts Options) []endpoint.Endpoint {
+	opts.defaults()
+	return wrap(eps, newObserver(opts.Tracer, opts.Meter, opts.Logger))
+}

@@ -136,6 +136,9 @@ func locate(v any, t reflect.Type, path string) (string, string) {
 			}
 			if !ok {
 				known := sortedKeys(fields)
+				if len(known) == 0 {
+					return join(path, k), "unknown field; this takes no options"
+				}
 				return join(path, k), "unknown field; known fields: " + strings.Join(known, ", ")
 			}
 			if p, r := locate(obj[k], ft, join(path, k)); p != "" {

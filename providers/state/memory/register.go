@@ -4,7 +4,7 @@ import "github.com/cadenza-edge/cadenza/coa/module"
 
 func init() {
 	module.Register(module.Registration{
-		ID:      "state.memory",
+		ID:      ID,
 		New:     func() module.Module { return New() },
 		Summary: "in-memory state store; data is lost when the process exits",
 	})

@@ -1,0 +1,43 @@
+package state
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+)
+
+// CheckCall is the common entry check of a single-key Store call: it fails
+// on a done context (keeping ctx.Err() in the chain) or an invalid key.
+// provider names the implementation in messages ("state.bolt").
+func CheckCall(ctx context.Context, provider, op, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fault.Wrap(err, fault.CodeOf(err), "%s %s", provider, op)
+	}
+	return CheckKey(key)
+}
+
+// CheckBatch is the common entry check of Batch: a done context, an
+// invalid key, or a key named twice (BadRequest) fail it.
+func CheckBatch(ctx context.Context, provider string, ops []Op) error {
+	if err := ctx.Err(); err != nil {
+		return fault.Wrap(err, fault.CodeOf(err), "%s batch", provider)
+	}
+	var seen map[string]int
+	if len(ops) > 1 {
+		seen = make(map[string]int, len(ops))
+	}
+	for i, op := range ops {
+		if err := CheckKey(op.Key); err != nil {
+			return fmt.Errorf("batch op %d: %w", i, err)
+		}
+		if seen == nil {
+			continue
+		}
+		if j, dup := seen[op.Key]; dup {
+			return fault.New(fault.BadRequest, "batch names key %q twice (ops %d and %d)", op.Key, j, i)
+		}
+		seen[op.Key] = i
+	}
+	return nil
+}

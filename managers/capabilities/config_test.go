@@ -1,0 +1,39 @@
+package capabilities
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cadenza-edge/cadenza/coa/config"
+)
+
+func TestConfigDefaultsAndValidation(t *testing.T) {
+	cases := []struct {
+		name    string
+		raw     string
+		want    int    // History when valid
+		wantErr string // substring; "" = valid
+	}{
+		{"default history is 20", "", 20, ""},
+		{"history set", `{"history": 3}`, 3, ""},
+		{"zero history", `{"history": 0}`, 0, "m.config.history"},
+		{"huge history", `{"history": 100000}`, 0, "m.config.history"},
+		{"unknown field", `{"keep": 1}`, 0, "unknown field"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := &Manager{}
+			err := config.DecodeModule("t.json", "m.config", []byte(c.raw), m.ConfigTarget())
+			if c.wantErr == "" {
+				must(t, err)
+				if m.cfg.History != c.want {
+					t.Fatalf("history %d, want %d", m.cfg.History, c.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("got %v, want an error containing %q", err, c.wantErr)
+			}
+		})
+	}
+}

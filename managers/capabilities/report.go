@@ -1,0 +1,146 @@
+package capabilities
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
+)
+
+// maxAttempts bounds the optimistic retries of one write.
+const maxAttempts = 20
+
+// Report stores a validated capabilities document for device (the path id;
+// "" takes properties.id) and returns whether the device is new. Errors:
+// fault.Unprocessable when properties.id does not match the path or is not
+// a device id; fault.NotFound (invalid-client) for a child reported before
+// its gateway.
+func (m *Manager) Report(ctx context.Context, client, device string, doc *document.DeviceCapabilitiesManifest, raw []byte) (bool, error) {
+	if err := checkClient(client); err != nil {
+		return false, err
+	}
+	if doc == nil {
+		return false, fault.New(fault.BadRequest, "no capabilities document")
+	}
+	if device == "" {
+		device = doc.Properties.ID
+	} else if err := document.Unprocessable(document.ValidateCapabilities(doc, device)); err != nil {
+		return false, err
+	}
+	if !validDeviceID(device) {
+		return false, badDeviceID(device)
+	}
+	caps, err := compact(doc, raw)
+	if err != nil {
+		return false, err
+	}
+	now := m.now().UTC()
+
+	var d fleet.Device
+	var created bool
+	err = m.locked(client, func() error {
+		return m.retry(ctx, "device "+device+" of client "+client, func() (err error) {
+			d, created, err = m.tryReport(ctx, client, device, caps, now)
+			return err
+		})
+	})
+	if err != nil {
+		return false, err
+	}
+	kind := kindUpdated
+	if created {
+		kind = kindCreated
+		m.log.InfoContext(ctx, "device registered", "client", client, "device", device)
+	}
+	m.publish(ctx, event{ClientID: client, DeviceID: device, Kind: kind, Revision: d.Revision})
+	return created, nil
+}
+
+// tryReport is one read-modify-write attempt of Report.
+func (m *Manager) tryReport(ctx context.Context, client, device string, caps json.RawMessage, now time.Time) (fleet.Device, bool, error) {
+	cur, curVer, found, err := m.getDevice(ctx, client, device)
+	if err != nil {
+		return fleet.Device{}, false, err
+	}
+	if gw := parent(device); gw != "" {
+		if _, _, ok, err := m.getDevice(ctx, client, gw); err != nil {
+			return fleet.Device{}, false, err
+		} else if !ok {
+			return fleet.Device{}, false, gatewayNotFound(client, device, gw)
+		}
+	}
+	next := fleet.Device{ClientID: client, DeviceID: device, Capabilities: caps, Reported: now, Revision: cur.Revision + 1}
+	nb, err := encode(next)
+	if err != nil {
+		return fleet.Device{}, false, err
+	}
+	ops := []state.Op{{Key: devKey(client, device), Value: nb, If: state.IfVersion(curVer)}}
+	if !found || !bytes.Equal(cur.Capabilities, caps) {
+		h, hv, err := m.getHistory(ctx, client, device)
+		if err != nil {
+			return fleet.Device{}, false, err
+		}
+		h.Reports = append([]fleet.CapabilitiesReport{{Reported: now, Capabilities: caps}}, h.Reports...)
+		if len(h.Reports) > m.cfg.History {
+			h.Reports = h.Reports[:m.cfg.History]
+		}
+		hb, err := encode(h)
+		if err != nil {
+			return fleet.Device{}, false, err
+		}
+		ops = append(ops, state.Op{Key: histKey(client, device), Value: hb, If: state.IfVersion(hv)})
+	}
+	if _, err := m.store.Batch(ctx, ops); err != nil {
+		return fleet.Device{}, false, err
+	}
+	return next, !found, nil
+}
+
+// compact returns the document as the device sent it, compacted; or, when
+// raw is not JSON (a caller that only has the parsed form), doc encoded.
+func compact(doc *document.DeviceCapabilitiesManifest, raw []byte) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	if len(raw) > 0 && json.Compact(&buf, raw) == nil {
+		return buf.Bytes(), nil
+	}
+	return encode(doc)
+}
+
+// retry runs try until it returns anything but a Conflict, at most
+// maxAttempts times; what names the contended data in the final error.
+func (m *Manager) retry(ctx context.Context, what string, try func() error) error {
+	var last error
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			if err := pause(ctx, attempt); err != nil {
+				return err
+			}
+		}
+		err := try()
+		if !fault.Is(err, fault.Conflict) {
+			return err
+		}
+		last = err
+		m.log.DebugContext(ctx, "write conflicted, retrying", "data", what, "attempt", attempt+1, "err", err)
+	}
+	return &fault.Error{Code: fault.Unavailable, RetryAfter: 1, Cause: last,
+		Detail: "too many concurrent changes to " + what + "; retry"}
+}
+
+// pause waits a short, growing, jittered time before a retry.
+func pause(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond)) + 1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,49 @@
+package deployment
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/margo/document"
+)
+
+// Topic is the pub/sub topic of deployment events.
+const Topic = "deployments"
+
+// Event kinds.
+const (
+	kindApplied = "applied"
+	kindRemoved = "removed"
+	kindStatus  = "status"
+)
+
+// publishTimeout bounds how long a change waits for a full event queue.
+const publishTimeout = 2 * time.Second
+
+// event is the message published on Topic after each change.
+type event struct {
+	ClientID        string         `json:"clientId"`
+	DeploymentID    string         `json:"deploymentId"`
+	ManifestVersion uint64         `json:"manifestVersion,omitempty"` // applied and removed
+	Kind            string         `json:"kind"`
+	State           document.State `json:"state,omitempty"` // status
+}
+
+// publish sends ev when an event bus is bound. A failure is logged only: the
+// change it reports is already committed.
+func (m *Manager) publish(ctx context.Context, ev event) {
+	if m.bus == nil {
+		return
+	}
+	data, err := json.Marshal(ev)
+	if err == nil {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+		defer cancel()
+		_, err = m.bus.Publish(pctx, Topic, data, nil)
+	}
+	if err != nil {
+		m.log.WarnContext(ctx, "publishing a deployment event failed", "topic", Topic, "kind", ev.Kind,
+			"client", ev.ClientID, "deployment", ev.DeploymentID, "err", err)
+	}
+}

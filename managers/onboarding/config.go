@@ -1,0 +1,207 @@
+package onboarding
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/coa/config"
+)
+
+// Defaults of the config.
+const (
+	DefaultCAValidity         = 10 * 365 * 24 * time.Hour // 87600h
+	DefaultServerCertValidity = 365 * 24 * time.Hour      // 8760h
+	DefaultMinRSABits         = 2048
+)
+
+// Policy modes.
+const (
+	ModeAuto      = "auto"      // every acceptable certificate is approved
+	ModeAllowlist = "allowlist" // only keyids in allow are accepted (approved)
+	ModeManual    = "manual"    // new clients wait (pending) for an operator, except keyids in allow
+)
+
+// Config is the config of managers.onboarding.
+type Config struct {
+	// CA, when set, is the CA to use; otherwise one is generated on the first
+	// start and kept in the state store.
+	CA *CAFiles `json:"ca,omitempty"`
+	// CAValidity is the lifetime of a generated CA (default 87600h).
+	CAValidity config.Duration `json:"caValidity"`
+	// ServerCertificate, when set, makes Init issue a TLS server certificate
+	// from the CA and write it where bindings.http's tls.cert/tls.key point.
+	ServerCertificate *ServerCertificate `json:"serverCertificate,omitempty"`
+	// Policy decides which certificates are accepted and in which state.
+	Policy Policy `json:"policy"`
+	// MinRSABits is the smallest RSA modulus accepted from a device (default 2048).
+	MinRSABits int `json:"minRSABits"`
+}
+
+// CAFiles names a CA's PEM files.
+type CAFiles struct {
+	Cert string `json:"cert"` // PEM CERTIFICATE (the first block is the CA)
+	Key  string `json:"key"`  // PEM PRIVATE KEY (PKCS#8), EC PRIVATE KEY or RSA PRIVATE KEY
+}
+
+// ServerCertificate configures the TLS server certificate Init issues.
+type ServerCertificate struct {
+	Cert  string   `json:"cert"`  // PEM certificate file to write, e.g. "var/wfm/tls.pem"
+	Key   string   `json:"key"`   // PEM key file to write (mode 0600), e.g. "var/wfm/tls-key.pem"
+	Hosts []string `json:"hosts"` // DNS names and IP addresses the certificate covers
+	// Validity is the certificate's lifetime (default 8760h); it is re-issued
+	// once less than a third of it is left.
+	Validity config.Duration `json:"validity"`
+}
+
+// Policy is the onboarding policy. Key ids are the lowercase hex SHA-256 of
+// a certificate's DER SubjectPublicKeyInfo (the Margo keyid).
+type Policy struct {
+	// Mode is "auto" (default), "allowlist" or "manual".
+	Mode string `json:"mode"`
+	// Allow lists key ids accepted and approved at once in every mode; in
+	// mode "allowlist" it is the only way in.
+	Allow []string `json:"allow,omitempty"`
+	// Deny lists key ids always refused (403), whatever else says.
+	Deny []string `json:"deny,omitempty"`
+}
+
+// Defaults fills the defaults before the host decodes the config.
+func (c *Config) Defaults() {
+	c.CAValidity = config.Duration(DefaultCAValidity)
+	c.Policy.Mode = ModeAuto
+	c.MinRSABits = DefaultMinRSABits
+}
+
+// fillZero applies the defaults to zero fields, for a Manager whose config
+// was not decoded by the host (config.DecodeModule calls Defaults).
+func (c *Config) fillZero() {
+	if c.CAValidity == 0 {
+		c.CAValidity = config.Duration(DefaultCAValidity)
+	}
+	if c.Policy.Mode == "" {
+		c.Policy.Mode = ModeAuto
+	}
+	if c.MinRSABits == 0 {
+		c.MinRSABits = DefaultMinRSABits
+	}
+}
+
+// validity returns the server certificate lifetime with its default applied.
+func (s *ServerCertificate) validity() time.Duration {
+	if s.Validity == 0 {
+		return DefaultServerCertValidity
+	}
+	return s.Validity.D()
+}
+
+// Validate checks the config without touching files or the store.
+func (c *Config) Validate() error {
+	var errs config.Errors
+	if c.CA != nil {
+		if c.CA.Cert == "" {
+			errs = append(errs, config.Field("ca.cert", `required with "ca": the CA's PEM certificate file`))
+		}
+		if c.CA.Key == "" {
+			errs = append(errs, config.Field("ca.key", `required with "ca": the CA's PEM private key file`))
+		}
+	}
+	if c.CAValidity < config.Duration(time.Hour) {
+		errs = append(errs, config.Field("caValidity", "must be at least 1h, got %s", c.CAValidity))
+	}
+	if s := c.ServerCertificate; s != nil {
+		errs = append(errs, s.check()...)
+	}
+	errs = append(errs, c.Policy.check()...)
+	if c.MinRSABits < 2048 || c.MinRSABits > 16384 {
+		errs = append(errs, config.Field("minRSABits", "must be between 2048 and 16384, got %d", c.MinRSABits))
+	}
+	return errs.Err()
+}
+
+func (s *ServerCertificate) check() config.Errors {
+	var errs config.Errors
+	if s.Cert == "" {
+		errs = append(errs, config.Field("serverCertificate.cert", `required: the PEM file to write, e.g. "var/wfm/tls.pem"`))
+	}
+	if s.Key == "" {
+		errs = append(errs, config.Field("serverCertificate.key", `required: the PEM key file to write, e.g. "var/wfm/tls-key.pem"`))
+	}
+	if s.Cert != "" && s.Cert == s.Key {
+		errs = append(errs, config.Field("serverCertificate.key", "must differ from serverCertificate.cert (%q)", s.Cert))
+	}
+	if len(s.Hosts) == 0 {
+		errs = append(errs, config.Field("serverCertificate.hosts", `required: the DNS names and IP addresses devices use, e.g. ["wfm.example.com", "127.0.0.1"]`))
+	}
+	for i, h := range s.Hosts {
+		if reason := checkHost(h); reason != "" {
+			errs = append(errs, config.Field(fmt.Sprintf("serverCertificate.hosts[%d]", i), "%s", reason))
+		}
+	}
+	if s.Validity < 0 || (s.Validity > 0 && s.Validity < config.Duration(time.Hour)) {
+		errs = append(errs, config.Field("serverCertificate.validity", "must be at least 1h, got %s", s.Validity))
+	}
+	return errs
+}
+
+// checkHost returns why h is not an IP address or DNS name, or "".
+func checkHost(h string) string {
+	switch {
+	case h == "":
+		return "empty host"
+	case net.ParseIP(h) != nil:
+		return ""
+	case strings.Contains(h, "://"):
+		return fmt.Sprintf("%q is a URL: write the host name only", h)
+	case strings.Contains(h, ":"):
+		return fmt.Sprintf("%q has a port or is not an IP address: write the host name or address only", h)
+	}
+	name := strings.TrimPrefix(h, "*.")
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Sprintf("%q is not a valid DNS name", h)
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return fmt.Sprintf("%q is not a valid DNS name", h)
+			}
+		}
+	}
+	return ""
+}
+
+func (p *Policy) check() config.Errors {
+	var errs config.Errors
+	switch p.Mode {
+	case ModeAuto, ModeAllowlist, ModeManual:
+	default:
+		errs = append(errs, config.Field("policy.mode", `must be "auto", "allowlist" or "manual", got %q`, p.Mode))
+	}
+	denied := map[string]bool{}
+	for i, k := range p.Deny {
+		if !isKeyID(k) {
+			errs = append(errs, config.Field(fmt.Sprintf("policy.deny[%d]", i), "%q is not a keyid: 64 hex digits (SHA-256 of the certificate's SubjectPublicKeyInfo)", k))
+		}
+		denied[strings.ToLower(k)] = true
+	}
+	for i, k := range p.Allow {
+		switch {
+		case !isKeyID(k):
+			errs = append(errs, config.Field(fmt.Sprintf("policy.allow[%d]", i), "%q is not a keyid: 64 hex digits (SHA-256 of the certificate's SubjectPublicKeyInfo)", k))
+		case denied[strings.ToLower(k)]:
+			errs = append(errs, config.Field(fmt.Sprintf("policy.allow[%d]", i), "%q is also in policy.deny: remove it from one of them", k))
+		}
+	}
+	return errs
+}
+
+// isKeyID reports whether s is 64 hex digits.
+func isKeyID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}

@@ -1,0 +1,45 @@
+package operator
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/cadenza-edge/cadenza/coa/config"
+)
+
+// Config is the "config" of a vendors.fleet instance.
+type Config struct {
+	// Prefix is prepended to every route (default "/fleet/v1").
+	Prefix string `json:"prefix"`
+	// Tokens are the accepted bearer tokens; at least one is required.
+	// Keep them out of config files: "${env:CADENZA_TOKEN}".
+	Tokens []string `json:"tokens"`
+}
+
+// Defaults implements config.Defaulter.
+func (c *Config) Defaults() { c.Prefix = "/fleet/v1" }
+
+// Validate implements config.Validator.
+func (c *Config) Validate() error {
+	var errs config.Errors
+	switch p := c.Prefix; {
+	case p == "":
+	case !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//"):
+		errs = append(errs, config.Field("prefix", "%q must be \"\" or start with \"/\" and not end with one, e.g. \"/fleet/v1\"", p))
+	case strings.ContainsAny(p, "{}?#* \t"):
+		errs = append(errs, config.Field("prefix", "%q must be a plain path (no {, }, ?, #, * or spaces)", p))
+	}
+	if len(c.Tokens) == 0 {
+		errs = append(errs, config.Field("tokens", "required: at least one bearer token, e.g. [\"${env:CADENZA_TOKEN}\"]"))
+	}
+	for i, t := range c.Tokens {
+		switch {
+		case t == "":
+			errs = append(errs, config.Field(fmt.Sprintf("tokens[%d]", i), "must not be empty (is the environment variable set?)"))
+		case strings.IndexFunc(t, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r > unicode.MaxASCII }) >= 0:
+			errs = append(errs, config.Field(fmt.Sprintf("tokens[%d]", i), "must be printable ASCII without spaces"))
+		}
+	}
+	return errs.Err()
+}

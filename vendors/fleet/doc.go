@@ -1,0 +1,31 @@
+// Package operator is vendors.fleet: the WFM's operator API (folder
+// vendors/fleet; the package is named operator so that it can import the
+// domain package fleet). It is a small JSON API over the same managers the
+// Margo device API uses, found by interface among the vendor's managers
+// (shared by name in the host config).
+//
+// Every endpoint requires "Authorization: Bearer <token>" with one of the
+// configured tokens (compared in constant time); otherwise 401 with
+// "WWW-Authenticate: Bearer". Listings take ?limit= (1..1000, default 100)
+// and ?after= and answer {"items": [...], "next": "<cursor>"}, next being
+// absent on the last page.
+//
+// Endpoints (relative to the configured prefix, default /fleet/v1):
+//
+//	GET    /clients                                           clients in id order
+//	GET    /clients/{clientId}                                one client
+//	DELETE /clients/{clientId}[?forget]                       reject the client; with forget, also drop its deployments
+//	POST   /clients/{clientId}/approve | /reject | /revoke    set the client's state
+//	GET    /devices[?clientId=]                               devices (of one client)
+//	GET    /clients/{clientId}/devices/{deviceId...}          one device (hierarchical ids: gw/child)
+//	GET    /clients/{clientId}/devices/{deviceId...}/history  its capabilities reports, newest first
+//	PUT    /clients/{clientId}/deployments                    apply an ApplicationDeployment YAML: 201 created, 200 replaced
+//	GET    /clients/{clientId}/deployments                    the client's deployments
+//	GET    /clients/{clientId}/deployments/{deploymentId}     one deployment
+//	DELETE /clients/{clientId}/deployments/{deploymentId}     202: removed from the manifest, the device uninstalls it
+//	GET    /clients/{clientId}/deployments/{deploymentId}/status   its status reports, newest first
+//
+// A device whose own id ends in a segment named "history" is addressed with
+// an encoded slash before it (gw%2Fhistory): a literal "/history" suffix
+// selects the history endpoint.
+package operator

@@ -1,0 +1,163 @@
+package margo
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/signature"
+)
+
+func TestCertificateIsBase64OfCAPEMAndUnauthenticated(t *testing.T) {
+	w := newWFM(t, `{}`)
+	r := do(t, httpClient(nil), "GET", w.url+"/onboarding/certificate", nil)
+	wantStatus(t, r, 200)
+	wantHeader(t, r, "Content-Type", "application/json")
+	var got struct{ Certificate string }
+	if err := json.Unmarshal(r.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	pemText, err := base64.StdEncoding.DecodeString(got.Certificate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemText)
+	if block == nil || block.Type != "CERTIFICATE" || string(block.Bytes) != string(w.ob.ca.Raw) {
+		t.Fatalf("certificate is not the CA's PEM: %q", pemText)
+	}
+}
+
+func TestCertificateWithoutCAIs503(t *testing.T) {
+	w := newWFM(t, `{}`)
+	w.ob.ca = nil
+	r := do(t, httpClient(nil), "GET", w.url+"/onboarding/certificate", nil)
+	wantProblem(t, r, 503, "about:blank")
+}
+
+func TestOnboardingUnsignedIs201WithClientId(t *testing.T) {
+	w := newWFM(t, `{}`)
+	d := newDevice(t)
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(d.cert))
+	wantStatus(t, r, 201)
+	wantHeader(t, r, "Content-Type", "application/json")
+	var got struct{ ClientID string }
+	if err := json.Unmarshal(r.body, &got); err != nil || got.ClientID == "" {
+		t.Fatalf("body %s: %v", r.body, err)
+	}
+	if _, ok := w.ob.clients[got.ClientID]; !ok {
+		t.Fatalf("clientId %q was not issued by the manager", got.ClientID)
+	}
+}
+
+func TestOnboardingWithoutContentTypeIsAccepted(t *testing.T) {
+	w := newWFM(t, `{}`)
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert), "Content-Type", "<delete>")
+	wantStatus(t, r, 201)
+}
+
+func TestOnboardingSignedWithTheCertificateKeyIs201(t *testing.T) {
+	w := newWFM(t, `{"requireSignedOnboarding": true}`)
+	d := newDevice(t)
+	r := do(t, d.signed(), "POST", w.url+"/onboarding", onboardingBody(d.cert))
+	wantStatus(t, r, 201)
+}
+
+func TestOnboardingSignedWithAnotherKeyIs401(t *testing.T) {
+	w := newWFM(t, `{}`)
+	d, other := newDevice(t), newDevice(t)
+	r := do(t, other.signed(), "POST", w.url+"/onboarding", onboardingBody(d.cert))
+	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	if len(w.ob.clients) != 0 {
+		t.Fatal("a client was onboarded")
+	}
+}
+
+func TestOnboardingSignedWithForeignKeyIDIs401(t *testing.T) {
+	w := newWFM(t, `{}`)
+	d := newDevice(t)
+	s := &signature.Signer{Key: d.key, KeyID: strings.Repeat("ab", 32)}
+	r := do(t, httpClient(s), "POST", w.url+"/onboarding", onboardingBody(d.cert))
+	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+}
+
+func TestOnboardingUnsignedIs401WhenSignatureRequired(t *testing.T) {
+	w := newWFM(t, `{"requireSignedOnboarding": true}`)
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert))
+	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+}
+
+func TestOnboardingBadRequestIs400(t *testing.T) {
+	w := newWFM(t, `{}`)
+	good := string(onboardingBody(newDevice(t).cert))
+	cases := []struct {
+		name, body, typ string
+	}{
+		{"missing apiVersion", strings.Replace(good, `"apiVersion":"onboarding.margo.org/v1alpha1",`, "", 1), ProblemInvalidRequest},
+		{"bad apiVersion", strings.Replace(good, "onboarding.margo.org/v1alpha1", "onboarding.margo.org/v9", 1), ProblemInvalidRequest},
+		{"missing kind", strings.Replace(good, `,"kind":"OnboardingRequest"`, "", 1), ProblemInvalidRequest},
+		{"wrong kind", strings.Replace(good, `"OnboardingRequest"`, `"Onboarding"`, 1), ProblemInvalidRequest},
+		{"empty certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":""}`, ProblemInvalidRequest},
+		{"missing certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest"}`, ProblemInvalidRequest},
+		{"malformed certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":"bm90IGEgY2VydA=="}`, ProblemInvalidCertificateFormat},
+		{"not JSON", `certificate please`, ProblemInvalidRequest},
+		{"empty body", ``, ProblemInvalidRequest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.body == good {
+				t.Fatal("the case does not change the request")
+			}
+			r := do(t, httpClient(nil), "POST", w.url+"/onboarding", []byte(c.body))
+			wantProblem(t, r, 400, c.typ)
+		})
+	}
+}
+
+func TestOnboardingNonJSONContentTypeIs415(t *testing.T) {
+	w := newWFM(t, `{}`)
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert), "Content-Type", "text/plain")
+	wantProblem(t, r, 415, "about:blank")
+}
+
+func TestOnboardingBadContentDigestIs400(t *testing.T) {
+	w := newWFM(t, `{}`)
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert), "Content-Digest", "sha-256=:AAAA:")
+	wantProblem(t, r, 400, ProblemInvalidDigestHeader)
+}
+
+func TestOnboardingRefusedByPolicyIs403(t *testing.T) {
+	w := newWFM(t, `{}`)
+	w.ob.refuse = fault.New(fault.Forbidden, "blocklisted")
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert))
+	wantProblem(t, r, 403, ProblemCertificateNotTrusted)
+}
+
+func TestOnboardingUnusableCertificateIs400(t *testing.T) {
+	w := newWFM(t, `{}`)
+	w.ob.refuse = fault.New(fault.BadRequest, "key too small")
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert))
+	wantProblem(t, r, 400, ProblemInvalidCertificateFormat)
+}
+
+func TestOnboardingPendingClientGetsClientIdThen403(t *testing.T) {
+	w := newWFM(t, `{}`)
+	w.ob.state = fleet.ClientPending
+	d := newDevice(t)
+	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(d.cert))
+	wantStatus(t, r, 201)
+	var got struct{ ClientID string }
+	_ = json.Unmarshal(r.body, &got)
+	r = do(t, d.signed(), "GET", w.url+"/clients/"+got.ClientID+"/deployments", nil)
+	wantProblem(t, r, 403, ProblemCertificateNotTrusted)
+}
+
+func TestOnboardingIsPOSTOnly(t *testing.T) {
+	w := newWFM(t, `{}`)
+	r := do(t, httpClient(nil), "GET", w.url+"/onboarding", nil)
+	wantStatus(t, r, http.StatusMethodNotAllowed)
+}

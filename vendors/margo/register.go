@@ -1,0 +1,92 @@
+package margo
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/cadenza-edge/cadenza/coa/endpoint"
+	"github.com/cadenza-edge/cadenza/coa/module"
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/signature"
+)
+
+// ID is the module id.
+const ID = "vendors.margo"
+
+func init() {
+	module.Register(module.Registration{ID: ID, New: func() module.Module { return &Vendor{} },
+		Summary: "Margo device API of the WFM, profile P1 (RFC 9421 signatures, /api/v1/clients/{clientId}/...)"})
+}
+
+// Body limits of the endpoints that take a body.
+const (
+	maxOnboardingBody   = 64 << 10
+	maxCapabilitiesBody = 1 << 20
+	maxStatusBody       = 1 << 20
+)
+
+// Vendor is the Margo device API.
+type Vendor struct {
+	cfg         Config
+	log         *slog.Logger
+	onboarding  fleet.Onboarding
+	caps        fleet.Capabilities
+	deployments fleet.Deployments
+	// auth authenticates every endpoint but the two onboarding ones.
+	auth Authenticator
+	// verifier checks signed onboarding requests (and backs SignatureAuth).
+	verifier signature.Verifier
+}
+
+// ConfigTarget implements module.Configurable.
+func (v *Vendor) ConfigTarget() any { return &v.cfg }
+
+// Init finds the three fleet managers among the vendor's managers.
+func (v *Vendor) Init(_ context.Context, env *module.Env) error {
+	var ok bool
+	if v.onboarding, ok = module.Manager[fleet.Onboarding](env); !ok {
+		return missingManager("fleet.Onboarding", "managers.onboarding")
+	}
+	if v.caps, ok = module.Manager[fleet.Capabilities](env); !ok {
+		return missingManager("fleet.Capabilities", "managers.capabilities")
+	}
+	if v.deployments, ok = module.Manager[fleet.Deployments](env); !ok {
+		return missingManager("fleet.Deployments", "managers.deployment")
+	}
+	v.log = env.Logger
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	v.verifier = signature.Verifier{Window: v.cfg.Signature.Window.D(), Skew: v.cfg.Signature.Skew.D()}
+	v.auth = &SignatureAuth{Clients: v.onboarding, Verifier: v.verifier}
+	return nil
+}
+
+// missingManager names the manager type a vendor lacks.
+func missingManager(iface, typ string) error {
+	return fmt.Errorf("%s needs a manager implementing %s among its managers (e.g. %s, or {\"ref\": \"<name>\"} to a shared one)", ID, iface, typ)
+}
+
+// Endpoints implements module.EndpointSource.
+func (v *Vendor) Endpoints() []endpoint.Endpoint {
+	p := v.cfg.Prefix
+	auth := Authenticated(v.auth)
+	caps := p + "/clients/{clientId}/capabilities"
+	device := caps + "/{deviceId:*}" // catch-all: hierarchical ids (gw/child) and gw%2Fchild
+	deps := p + "/clients/{clientId}/deployments"
+	return []endpoint.Endpoint{
+		{Method: http.MethodGet, Route: p + "/onboarding/certificate", Name: "margo.certificate", Handler: v.caCertificate},
+		{Method: http.MethodPost, Route: p + "/onboarding", Name: "margo.onboard", Handler: v.onboard, MaxBody: maxOnboardingBody},
+		{Method: http.MethodPost, Route: caps, Name: "margo.capabilities.report", Handler: auth(v.reportCapabilities(false)), MaxBody: maxCapabilitiesBody},
+		{Method: http.MethodPut, Route: caps, Name: "margo.capabilities.report", Handler: auth(v.reportCapabilities(false)), MaxBody: maxCapabilitiesBody},
+		{Method: http.MethodPost, Route: device, Name: "margo.capabilities.report", Handler: auth(v.reportCapabilities(true)), MaxBody: maxCapabilitiesBody},
+		{Method: http.MethodPut, Route: device, Name: "margo.capabilities.report", Handler: auth(v.reportCapabilities(true)), MaxBody: maxCapabilitiesBody},
+		{Method: http.MethodDelete, Route: device, Name: "margo.capabilities.remove", Handler: auth(v.removeDevice)},
+		{Method: http.MethodGet, Route: deps, Name: "margo.manifest", Handler: auth(v.manifest)},
+		{Method: http.MethodGet, Route: deps + "/{deploymentId}/{digest}", Name: "margo.deployment", Handler: auth(v.deploymentYAML)},
+		{Method: http.MethodPost, Route: deps + "/{deploymentId}/status", Name: "margo.status", Handler: auth(v.reportStatus), MaxBody: maxStatusBody},
+		{Method: http.MethodGet, Route: p + "/clients/{clientId}/bundles/{digest}", Name: "margo.bundle", Handler: auth(v.bundle)},
+	}
+}

@@ -130,7 +130,8 @@ func (l *startedLog) Write(p []byte) (int, error) {
 	out := l.String()
 	if strings.Contains(out, "host started") {
 		l.once.Do(func() {
-			_, rest, _ := strings.Cut(out, "url=http://")
+			_, rest, _ := strings.Cut(out, "url=http")
+			rest = strings.TrimPrefix(strings.TrimPrefix(rest, "s"), "://")
 			addr, _, _ := strings.Cut(rest, "\n")
 			l.addr <- strings.TrimSpace(addr)
 		})

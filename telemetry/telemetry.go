@@ -14,6 +14,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+	runtimemetrics "go.opentelemetry.io/contrib/instrumentation/runtime"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -91,6 +92,10 @@ func (c Config) Build(ctx context.Context, hostName string) (*Telemetry, error) 
 	}
 	tp := sdktrace.NewTracerProvider(topts...)
 	mp := sdkmetric.NewMeterProvider(mopts...)
+	// Go runtime metrics (memory in use, GC, goroutines) for capacity planning.
+	if err := runtimemetrics.Start(runtimemetrics.WithMeterProvider(mp)); err != nil {
+		return nil, fmt.Errorf("telemetry: runtime metrics: %w", err)
+	}
 	t.Tracer, t.Meter = tp, mp
 	t.shutdown = append(t.shutdown, tp.Shutdown, mp.Shutdown)
 	return t, nil

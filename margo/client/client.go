@@ -90,6 +90,12 @@ func (c *Client) ClientID() string { return c.opts.ClientID }
 // SetClientID sets the client id of an already onboarded device.
 func (c *Client) SetClientID(id string) { c.opts.ClientID = id }
 
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() {
+	c.signed.CloseIdleConnections()
+	c.unsigned.CloseIdleConnections()
+}
+
 // Error is a non-success answer of the WFM.
 type Error struct {
 	Status     int

@@ -95,7 +95,9 @@ func run(base, caFile string, n, workers int, d time.Duration, mode string) erro
 					want = fasthttp.StatusNotModified
 				}
 				if err != nil || resp.StatusCode() != want {
-					failed.Add(1)
+					if failed.Add(1) <= 5 {
+						fmt.Fprintf(os.Stderr, "failure: err=%v status=%d body=%.200s\n", err, resp.StatusCode(), resp.Body())
+					}
 				}
 			}
 			mu.Lock()
@@ -171,6 +173,7 @@ func onboard(ctx context.Context, base string, roots *x509.CertPool, mode string
 	if err != nil {
 		return nil, err
 	}
+	defer c.CloseIdleConnections() // polling uses its own connections
 	id, err := c.Onboard(ctx)
 	if err != nil {
 		return nil, err

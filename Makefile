@@ -2,10 +2,10 @@
 GO      ?= go
 PKGS    := ./... ./coa/...
 BIN     := bin/cadenza
-CONFIG  ?= samples/hello.json
+CONFIG  ?= samples/wfm.json
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build run check test fmt fmt-check vet unit bench fuzz clean
+.PHONY: all build run check test fmt fmt-check vet unit bench loadtest fuzz clean
 
 all: build
 
@@ -40,6 +40,10 @@ unit:
 ## bench: benchmarks (HTTP binding overhead, state stores, signatures, documents)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## loadtest: start the WFM binary and measure signed manifest polls (304 and 200)
+loadtest:
+	tools/loadtest.sh $(CLIENTS) $(SECONDS) $(CONCURRENCY)
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 20s)
 FUZZTIME ?= 20s

@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -179,5 +180,19 @@ func writeFile(t *testing.T, path string, data []byte) {
 	}
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCAFileIsWrittenAndMatchesTheCA(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "ca.pem")
+	m := newManager(t, memory.New(), `{"caFile":"`+path+`"}`)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || !bytes.Equal(block.Bytes, m.CACertificate().Raw) {
+		t.Fatalf("%s does not hold the CA", path)
 	}
 }

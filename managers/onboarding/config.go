@@ -31,6 +31,9 @@ type Config struct {
 	CA *CAFiles `json:"ca,omitempty"`
 	// CAValidity is the lifetime of a generated CA (default 87600h).
 	CAValidity config.Duration `json:"caValidity"`
+	// CAFile, when set, is where the CA certificate (PEM, public) is written
+	// at start, e.g. "var/wfm/ca.pem".
+	CAFile string `json:"caFile,omitempty"`
 	// ServerCertificate, when set, makes Init issue a TLS server certificate
 	// from the CA and write it where bindings.http's tls.cert/tls.key point.
 	ServerCertificate *ServerCertificate `json:"serverCertificate,omitempty"`

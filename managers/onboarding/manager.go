@@ -85,6 +85,9 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 		m.log.WarnContext(ctx, "onboarding CA expires soon: devices will stop trusting this WFM", "notAfter", ca.cert.NotAfter, "left", left.Round(time.Hour))
 	}
 	m.ca = ca
+	if err := m.exportCA(ctx); err != nil {
+		return err
+	}
 	return m.ensureServerCert(ctx)
 }
 

@@ -84,10 +84,16 @@ func run(base, caFile string, n, workers int, d time.Duration, mode string) erro
 			defer wg.Done()
 			resp := fasthttp.AcquireResponse()
 			local := make([]time.Duration, 0, 1<<16)
+			// A fasthttp.Request is not safe for concurrent use: each worker
+			// sends its own copies.
+			reqs := make([]*fasthttp.Request, len(devs))
+			for i, dev := range devs {
+				reqs[i] = &fasthttp.Request{}
+				dev.req.CopyTo(reqs[i])
+			}
 			for i := w; time.Now().Before(deadline); i += workers {
-				dev := devs[i%len(devs)]
 				t0 := time.Now()
-				err := hc.Do(dev.req, resp)
+				err := hc.Do(reqs[i%len(reqs)], resp)
 				local = append(local, time.Since(t0))
 				total.Add(1)
 				want := fasthttp.StatusOK

@@ -1,0 +1,362 @@
+package main
+
+// The API reference, docs/api/openapi.yaml, must describe exactly the HTTP
+// routes a WFM host serves: the Margo device API (vendors.margo), the
+// operator API (vendors.fleet) and the host's own endpoints (/healthz,
+// /readyz, /metrics). These tests compare the document's operations with the
+// routes the code registers, both ways, and check the document's shape.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/coa/endpoint"
+	"github.com/cadenza-edge/cadenza/coa/module"
+	"github.com/cadenza-edge/cadenza/coa/runner"
+	"github.com/cadenza-edge/cadenza/telemetry"
+)
+
+// openAPIFile is the document under test, relative to this package.
+const openAPIFile = "../docs/api/openapi.yaml"
+
+// openAPIMethods are the operation keys of an OpenAPI path item.
+var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// routeExtension names the operation member that says which registered
+// route serves an operation documented under a more specific path (the
+// device history, served by the catch-all device route).
+const routeExtension = "x-cadenza-route"
+
+// apiRoute is one method and route template, parameters written {name}.
+type apiRoute struct{ Method, Path string }
+
+func (r apiRoute) String() string { return r.Method + " " + r.Path }
+
+// routeParam matches a router parameter with a modifier: {name:*}
+// (catch-all), {name:regex} or {name?}.
+var routeParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)(?::[^{}]*|\?)\}`)
+
+// normaliseRoute writes every router parameter as the plain {name} of an
+// OpenAPI path template.
+func normaliseRoute(route string) string { return routeParam.ReplaceAllString(route, "{$1}") }
+
+// loadOpenAPI reads and parses the document.
+func loadOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatalf("read the API reference: %v", err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s is not valid YAML: %v", openAPIFile, err)
+	}
+	return doc
+}
+
+// docOperation is one operation of the document.
+type docOperation struct {
+	method, path string // as written in the document
+	op           map[string]any
+}
+
+// operations lists the document's operations in path and method order.
+func operations(t *testing.T, doc map[string]any) []docOperation {
+	t.Helper()
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok || len(paths) == 0 {
+		t.Fatalf("%s has no paths", openAPIFile)
+	}
+	var out []docOperation
+	for _, p := range sortedMapKeys(paths) {
+		item, ok := paths[p].(map[string]any)
+		if !ok {
+			t.Errorf("paths[%q] is not a path item object", p)
+			continue
+		}
+		for _, m := range openAPIMethods {
+			if v, ok := item[m]; ok {
+				op, ok := v.(map[string]any)
+				if !ok {
+					t.Errorf("%s %s is not an operation object", strings.ToUpper(m), p)
+					continue
+				}
+				out = append(out, docOperation{method: strings.ToUpper(m), path: p, op: op})
+			}
+		}
+	}
+	return out
+}
+
+// documentedRoutes maps each route the document describes to the
+// operationIds describing it.
+func documentedRoutes(t *testing.T) map[apiRoute][]string {
+	t.Helper()
+	out := map[apiRoute][]string{}
+	for _, o := range operations(t, loadOpenAPI(t)) {
+		path := o.path
+		if v, ok := o.op[routeExtension]; ok {
+			r, _ := v.(string)
+			// The escape hatch is narrow: a catch-all route, documented under
+			// a path that extends it.
+			if !strings.HasSuffix(r, ":*}") || !strings.HasPrefix(o.path, normaliseRoute(r)+"/") {
+				t.Errorf("%s %s: %s %q must be a catch-all route ({name:*}) that the documented path extends", o.method, o.path, routeExtension, r)
+				continue
+			}
+			path = r
+		}
+		key := apiRoute{o.method, normaliseRoute(path)}
+		id, _ := o.op["operationId"].(string)
+		out[key] = append(out[key], id)
+	}
+	return out
+}
+
+// servedRoutes maps each route a WFM host registers to the endpoint's name.
+func servedRoutes(t *testing.T) map[apiRoute]string {
+	t.Helper()
+	out := map[apiRoute]string{}
+	add := func(source string, eps []endpoint.Endpoint) {
+		if len(eps) == 0 {
+			t.Fatalf("%s serves no endpoint", source)
+		}
+		for _, e := range eps {
+			out[apiRoute{e.Method, normaliseRoute(e.Route)}] = source + " " + e.OperationName()
+		}
+	}
+	add("vendors.margo", vendorEndpoints(t, "vendors.margo", `{}`))
+	add("vendors.fleet", vendorEndpoints(t, "vendors.fleet", `{"tokens": ["t"]}`))
+	add("host", hostEndpoints(t))
+	return out
+}
+
+// vendorEndpoints constructs a vendor through the registry with its default
+// prefix and returns its endpoints. Neither vendor needs Init for that:
+// Endpoints reads only the config, and the handlers reach the managers only
+// when called.
+func vendorEndpoints(t *testing.T, id, cfg string) []endpoint.Endpoint {
+	t.Helper()
+	reg, err := module.Lookup(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := reg.New()
+	c, ok := m.(module.Configurable)
+	if !ok {
+		t.Fatalf("%s takes no config", id)
+	}
+	if err := config.DecodeModule("t.json", "x", []byte(cfg), c.ConfigTarget()); err != nil {
+		t.Fatalf("%s config %s: %v", id, cfg, err)
+	}
+	src, ok := m.(module.EndpointSource)
+	if !ok {
+		t.Fatalf("%s is not an endpoint source", id)
+	}
+	return src.Endpoints()
+}
+
+// captureBinding is the id of a binding that only records the endpoints the
+// runner hands to bindings.
+const captureBinding = "bindings.openapitest"
+
+// captured receives the endpoints of each captureBinding Init.
+var captured = make(chan []endpoint.Endpoint, 4)
+
+type endpointCapture struct{}
+
+func init() {
+	module.Register(module.Registration{ID: captureBinding, New: func() module.Module { return endpointCapture{} },
+		Summary: "test binding that records the host's endpoints"})
+}
+
+func (endpointCapture) Init(_ context.Context, env *module.Env) error {
+	select {
+	case captured <- env.Endpoints:
+	default:
+	}
+	return nil
+}
+
+// hostEndpoints returns the host's own endpoints as the runner serves them:
+// a host with no vendor and Prometheus enabled (the path cmdRun takes) is
+// started, and the capture binding records what it would serve.
+func hostEndpoints(t *testing.T) []endpoint.Endpoint {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tel, err := telemetry.Setup(ctx, "t.json", "openapi", json.RawMessage(`{"prometheus": {"enabled": true}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tel.Shutdown(context.Background()) }()
+	plan, err := runner.Build("t.json", &config.Host{Name: "openapi", Bindings: []config.Instance{{Type: captureBinding}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	opts := runner.Options{Logger: slog.New(slog.DiscardHandler), Tracer: tel.Tracer, Meter: tel.Meter, Extra: tel.Endpoints, Started: stop}
+	if err := plan.Run(runCtx, opts); err != nil {
+		t.Fatalf("run a host with only the capture binding: %v", err)
+	}
+	select {
+	case eps := <-captured:
+		return eps
+	default:
+		t.Fatal("the capture binding was not initialised")
+		return nil
+	}
+}
+
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	documented := documentedRoutes(t)
+	var missing []string
+	for r, name := range servedRoutes(t) {
+		if _, ok := documented[r]; !ok {
+			missing = append(missing, fmt.Sprintf("%s (%s)", r, name))
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		t.Errorf("%s does not document %d served route(s):\n  %s", openAPIFile, len(missing), strings.Join(missing, "\n  "))
+	}
+}
+
+func TestOpenAPIDocumentsNoRouteTheCodeLacks(t *testing.T) {
+	served := servedRoutes(t)
+	var extra []string
+	for r, ids := range documentedRoutes(t) {
+		if _, ok := served[r]; !ok {
+			extra = append(extra, fmt.Sprintf("%s (operationId %s)", r, strings.Join(ids, ", ")))
+		}
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		t.Errorf("%s documents %d route(s) the code does not serve:\n  %s", openAPIFile, len(extra), strings.Join(extra, "\n  "))
+	}
+}
+
+func TestOpenAPIDocumentIsWellFormed(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if v, _ := doc["openapi"].(string); !regexp.MustCompile(`^3\.1\.\d+$`).MatchString(v) {
+		t.Errorf("openapi is %q, want 3.1.x", doc["openapi"])
+	}
+	if info, _ := doc["info"].(map[string]any); info["title"] == nil || info["version"] == nil {
+		t.Error("info needs a title and a version")
+	}
+	seen := map[string]string{}
+	for _, o := range operations(t, doc) {
+		name := o.method + " " + o.path
+		id, _ := o.op["operationId"].(string)
+		switch prev, dup := seen[id]; {
+		case id == "":
+			t.Errorf("%s has no operationId", name)
+		case dup:
+			t.Errorf("%s reuses operationId %q of %s", name, id, prev)
+		default:
+			seen[id] = name
+		}
+		if resp, _ := o.op["responses"].(map[string]any); len(resp) == 0 {
+			t.Errorf("%s has no responses", name)
+		}
+		checkPathParams(t, doc, o)
+	}
+	checkRefs(t, doc, doc, "#")
+}
+
+// templateParam matches a parameter of an OpenAPI path template.
+var templateParam = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// checkPathParams reports template parameters without an "in: path"
+// declaration (path item or operation) and declarations the template lacks.
+func checkPathParams(t *testing.T, doc map[string]any, o docOperation) {
+	t.Helper()
+	paths, _ := doc["paths"].(map[string]any)
+	item, _ := paths[o.path].(map[string]any)
+	declared := map[string]bool{}
+	for _, list := range []any{item["parameters"], o.op["parameters"]} {
+		params, _ := list.([]any)
+		for _, p := range params {
+			pm, _ := p.(map[string]any)
+			if ref, ok := pm["$ref"].(string); ok {
+				pm, _ = resolveRef(doc, ref).(map[string]any)
+			}
+			if pm["in"] == "path" {
+				name, _ := pm["name"].(string)
+				declared[name] = true
+			}
+		}
+	}
+	inTemplate := map[string]bool{}
+	for _, m := range templateParam.FindAllStringSubmatch(o.path, -1) {
+		inTemplate[m[1]] = true
+		if !declared[m[1]] {
+			t.Errorf("%s %s: path parameter {%s} is not declared", o.method, o.path, m[1])
+		}
+	}
+	for name := range declared {
+		if !inTemplate[name] {
+			t.Errorf("%s %s: declares path parameter %q that the path lacks", o.method, o.path, name)
+		}
+	}
+}
+
+// checkRefs reports every "$ref" under v that does not resolve in doc. Only
+// references inside the document are allowed.
+func checkRefs(t *testing.T, doc map[string]any, v any, at string) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		if ref, ok := v["$ref"].(string); ok && resolveRef(doc, ref) == nil {
+			t.Errorf("%s: $ref %q does not resolve inside the document", at, ref)
+		}
+		for _, k := range sortedMapKeys(v) {
+			checkRefs(t, doc, v[k], at+"/"+strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"))
+		}
+	case []any:
+		for i, e := range v {
+			checkRefs(t, doc, e, fmt.Sprintf("%s/%d", at, i))
+		}
+	}
+}
+
+// resolveRef follows a local JSON pointer reference ("#/a/b"); nil when it
+// does not resolve.
+func resolveRef(doc map[string]any, ref string) any {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil
+	}
+	var cur any = doc
+	for tok := range strings.SplitSeq(rest, "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if cur, ok = m[tok]; !ok {
+			return nil
+		}
+	}
+	return cur
+}
+
+func sortedMapKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -54,6 +54,9 @@ func (b *Binding) request(ctx *fasthttp.RequestCtx, e endpoint.Endpoint) *endpoi
 			req.PeerCertificates = st.PeerCertificates
 		}
 	}
+	if b.cfg.TrustProxyHeaders {
+		forwarded(ctx, req)
+	}
 	ctx.VisitUserValues(func(k []byte, v any) {
 		if s, ok := v.(string); ok {
 			if u, err := url.PathUnescape(s); err == nil {
@@ -127,12 +130,24 @@ func writeProblem(ctx *fasthttp.RequestCtx, status int, detail string) {
 
 func problemHandler(status int, detail string) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
-		allow := string(ctx.Response.Header.Peek("Allow"))
+		allow := withoutOptions(string(ctx.Response.Header.Peek("Allow")))
 		writeProblem(ctx, status, detail)
 		if allow != "" {
 			ctx.Response.Header.Set("Allow", allow)
 		}
 	}
+}
+
+// withoutOptions drops OPTIONS from the router's Allow list: the binding
+// does not answer OPTIONS requests.
+func withoutOptions(allow string) string {
+	var keep []string
+	for _, m := range strings.Split(allow, ",") {
+		if m = strings.TrimSpace(m); m != "" && m != "OPTIONS" {
+			keep = append(keep, m)
+		}
+	}
+	return strings.Join(keep, ", ")
 }
 
 // transportError answers requests fasthttp could not parse or read.

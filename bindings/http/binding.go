@@ -77,9 +77,24 @@ func (b *Binding) Init(_ context.Context, env *module.Env) error {
 		writeProblem(ctx, 500, "the server failed to handle the request; see its log")
 	}
 	b.base, b.cancel = context.WithCancel(context.Background())
+	explicitHead := map[string]bool{}
 	for _, e := range env.Endpoints {
-		if err := addRoute(r, e, b.adapt(e)); err != nil {
+		if e.Method == "HEAD" {
+			explicitHead[e.Route] = true
+		}
+	}
+	for _, e := range env.Endpoints {
+		h := b.adapt(e)
+		if err := addRoute(r, e, h); err != nil {
 			return err
+		}
+		// HEAD is GET without the body (fasthttp omits it): RFC 9110 §9.3.2.
+		if e.Method == "GET" && !explicitHead[e.Route] {
+			head := e
+			head.Method = "HEAD"
+			if err := addRoute(r, head, h); err != nil {
+				return err
+			}
 		}
 	}
 	b.server = &fasthttp.Server{

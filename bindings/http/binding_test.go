@@ -285,3 +285,57 @@ func TestTLSMinimumVersion(t *testing.T) {
 		client.CloseIdleConnections()
 	}
 }
+
+func TestHeadIsGetWithoutBody(t *testing.T) {
+	_, addr := start(t, `{"listen":"127.0.0.1:0"}`)
+	resp, err := nethttp.Head("http://" + addr + "/echo/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || len(body) != 0 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("HEAD: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+}
+
+func TestAllowListsOnlyServedMethods(t *testing.T) {
+	_, addr := start(t, `{"listen":"127.0.0.1:0"}`)
+	req, _ := nethttp.NewRequest("PATCH", "http://"+addr+"/echo/1", nil)
+	resp, err := nethttp.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if allow := resp.Header.Get("Allow"); resp.StatusCode != 405 || strings.Contains(allow, "OPTIONS") || !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+		t.Fatalf("405 Allow %q", allow)
+	}
+}
+
+func TestProxyHeadersOnlyWhenTrusted(t *testing.T) {
+	for _, tc := range []struct {
+		cfg, header, value, scheme, authority string
+	}{
+		{`{"listen":"127.0.0.1:0"}`, "X-Forwarded-Proto", "https", "http", ""},
+		{`{"listen":"127.0.0.1:0","trustProxyHeaders":true}`, "X-Forwarded-Proto", "https", "https", ""},
+		{`{"listen":"127.0.0.1:0","trustProxyHeaders":true}`, "Forwarded", `for=1.2.3.4;proto=https;host="wfm.example.com"`, "https", "wfm.example.com"},
+	} {
+		_, addr := start(t, tc.cfg)
+		req, _ := nethttp.NewRequest("GET", "http://"+addr+"/echo/1", nil)
+		req.Header.Set(tc.header, tc.value)
+		resp, err := nethttp.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]string
+		_ = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		want := tc.authority
+		if want == "" {
+			want = addr
+		}
+		if got["scheme"] != tc.scheme || got["authority"] != want {
+			t.Fatalf("%s %s: scheme %q authority %q", tc.cfg, tc.value, got["scheme"], got["authority"])
+		}
+	}
+}

@@ -24,6 +24,12 @@ type Config struct {
 	HandlerTimeout config.Duration `json:"handlerTimeout,omitempty"`
 	// DisableKeepAlive closes the connection after each response.
 	DisableKeepAlive bool `json:"disableKeepAlive,omitempty"`
+	// TrustProxyHeaders takes the scheme and authority of requests from
+	// Forwarded (RFC 7239) or X-Forwarded-Proto / X-Forwarded-Host, for a
+	// binding behind a TLS-terminating proxy: RFC 9421 signatures cover the
+	// URI the client used. Enable it only when every request comes through
+	// such a proxy, which must overwrite these headers.
+	TrustProxyHeaders bool `json:"trustProxyHeaders,omitempty"`
 	// MaxConnsPerIP limits concurrent connections from one address (0 = unlimited).
 	MaxConnsPerIP int `json:"maxConnsPerIP,omitempty"`
 }

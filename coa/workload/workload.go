@@ -9,6 +9,10 @@
 // installed with the same revision, source and parameters changes nothing;
 // Remove of an absent component succeeds. The agent may call them again after
 // a crash at any point.
+//
+// Every provider runs the conformance kit, package workloadtest, from its
+// own tests; the kit pins down the choices this contract leaves open. The
+// agent folds component phases into a deployment's state with MostSevere.
 package workload
 
 import (
@@ -64,8 +68,18 @@ type Status struct {
 	Phase    Phase
 	Message  string            // human-readable, e.g. the last error or "3/3 containers running"
 	Revision string            // what is installed (chart version, package revision)
-	Details  map[string]string // provider-specific (release revision, container ids, ...)
+	Details  map[string]string // provider-specific (release revision, container ids, ...); see DetailGeneration
 }
+
+// DetailGeneration is the Status.Details key of a component's change
+// counter. Providers SHOULD set it on every status of an installed (or
+// failed) component: a decimal unsigned integer that increases each time
+// Apply changes the workload (install, upgrade, downgrade, changed
+// parameters) and stays the same when Apply finds nothing to change, so the
+// agent and the conformance kit can tell a real change from an idempotent
+// re-apply. Helm uses the release revision; other providers keep their own
+// counter. It may restart after Remove. Other Details keys are free-form.
+const DetailGeneration = "generation"
 
 // Event is a progress report during Apply or Remove (pulls, installs, waits).
 type Event struct {

@@ -5,6 +5,7 @@ package all
 
 import (
 	_ "github.com/cadenza-edge/cadenza/bindings/http"           // bindings.http
+	_ "github.com/cadenza-edge/cadenza/bindings/mqtt"           // bindings.mqtt
 	_ "github.com/cadenza-edge/cadenza/managers/capabilities"   // managers.capabilities
 	_ "github.com/cadenza-edge/cadenza/managers/deployment"     // managers.deployment
 	_ "github.com/cadenza-edge/cadenza/managers/onboarding"     // managers.onboarding

@@ -61,12 +61,11 @@ func (b *Binding) Init(_ context.Context, env *module.Env) error {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
-	b.router = newRouter()
-	for _, e := range env.Endpoints {
-		if err := b.router.add(e); err != nil {
-			return err
-		}
+	r, err := routerFor(env.Endpoints)
+	if err != nil {
+		return err
 	}
+	b.router = r
 	urls, err := b.cfg.brokerURLs()
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -46,6 +47,31 @@ type match struct {
 }
 
 func newRouter() *router { return &router{trees: map[string]*node{}} }
+
+// routerFor routes eps. As in bindings.http, every GET route also answers
+// HEAD (the reply then has no body) unless a HEAD route is declared.
+func routerFor(eps []endpoint.Endpoint) (*router, error) {
+	r := newRouter()
+	explicitHead := map[string]bool{}
+	for _, e := range eps {
+		if e.Method == http.MethodHead {
+			explicitHead[e.Route] = true
+		}
+	}
+	for _, e := range eps {
+		if err := r.add(e); err != nil {
+			return nil, err
+		}
+		if e.Method == http.MethodGet && !explicitHead[e.Route] {
+			head := e
+			head.Method = http.MethodHead
+			if err := r.add(head); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r, nil
+}
 
 func newNode() *node { return &node{static: map[string]*node{}} }
 

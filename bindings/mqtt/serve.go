@@ -3,6 +3,7 @@ package mqtt
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -48,9 +49,7 @@ func (b *Binding) reject(msg *paho.Publish, err error) {
 		defer func() { <-b.rejects }()
 		defer b.recoverPanic(msg)
 		t := targetOf(msg)
-		if t.topic == "" || t.envelope {
-			t.fill(readReplyTarget(msg.Payload))
-		}
+		t.fill(readReplyTarget(msg.Payload))
 		b.reply(t, nil, err, "")
 	}()
 }
@@ -60,8 +59,20 @@ func (b *Binding) serve(msg *paho.Publish) {
 	defer func() { <-b.slots }()
 	defer b.recoverPanic(msg)
 	t := targetOf(msg)
-	resp, err, instance := b.handle(msg, &t)
+	resp, instance, err := b.guardedHandle(msg, &t)
 	b.reply(t, resp, err, instance)
+}
+
+// guardedHandle is handle turning a panic (of an endpoint not wrapped by
+// the host's middleware, or of the binding) into a 500 reply.
+func (b *Binding) guardedHandle(msg *paho.Publish, t *target) (resp *endpoint.Response, instance string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic while serving an MQTT request", "topic", msg.Topic, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp, err = nil, fault.New(fault.Internal, "the server failed to handle the request; see its log")
+		}
+	}()
+	return b.handle(msg, t)
 }
 
 // recoverPanic guards the binding's goroutines: a panic outside a handler
@@ -74,20 +85,21 @@ func (b *Binding) recoverPanic(msg *paho.Publish) {
 
 // handle decodes, routes and calls the endpoint. It completes t from the
 // envelope and returns the instance (the path) for problem documents.
-func (b *Binding) handle(msg *paho.Publish, t *target) (*endpoint.Response, error, string) {
+func (b *Binding) handle(msg *paho.Publish, t *target) (*endpoint.Response, string, error) {
 	if len(msg.Payload) > b.cfg.MaxMessageBytes {
 		t.fill(readReplyTarget(msg.Payload))
-		return nil, fault.New(fault.TooLarge, "the request message exceeds the server's limit of %d bytes", b.cfg.MaxMessageBytes), ""
+		return nil, "", fault.New(fault.TooLarge, "the request message exceeds the server's limit of %d bytes", b.cfg.MaxMessageBytes)
 	}
 	env, err := DecodeRequest(msg.Payload)
 	if err != nil {
 		t.fill(readReplyTarget(msg.Payload))
-		return nil, fault.Wrap(err, fault.BadRequest, "%v", err), ""
+		return nil, "", fault.New(fault.BadRequest, "%v", err)
 	}
 	t.fill(replyTarget{ReplyTo: env.ReplyTo, CorrelationID: env.CorrelationID})
+	t.head = env.Method == http.MethodHead
 	path, rawQuery, err := splitTarget(env)
 	if err != nil {
-		return nil, err, ""
+		return nil, "", err
 	}
 	instance := unescape(path)
 	m, ok := b.router.lookup(env.Method, path)
@@ -95,16 +107,16 @@ func (b *Binding) handle(msg *paho.Publish, t *target) (*endpoint.Response, erro
 		if allow := b.router.allowed(env.Method, path); len(allow) > 0 {
 			resp := problem(fault.New(fault.MethodNotAllowed, "this path does not accept the method"), instance)
 			resp.Metadata["allow"] = strings.Join(allow, ", ")
-			return resp, nil, instance
+			return resp, instance, nil
 		}
-		return nil, fault.New(fault.NotFound, "no endpoint serves this path"), instance
+		return nil, instance, fault.New(fault.NotFound, "no endpoint serves this path")
 	}
 	body := env.Payload()
 	if len(body) > b.cfg.MaxBodyBytes {
-		return nil, fault.New(fault.TooLarge, "the request body exceeds the server's limit"), instance
+		return nil, instance, fault.New(fault.TooLarge, "the request body exceeds the server's limit")
 	}
 	if m.ep.MaxBody > 0 && len(body) > m.ep.MaxBody {
-		return nil, fault.New(fault.TooLarge, "the request body exceeds %d bytes", m.ep.MaxBody), instance
+		return nil, instance, fault.New(fault.TooLarge, "the request body exceeds %d bytes", m.ep.MaxBody)
 	}
 	req := &endpoint.Request{
 		Method:    env.Method,
@@ -125,7 +137,7 @@ func (b *Binding) handle(msg *paho.Publish, t *target) (*endpoint.Response, erro
 	ctx, cancel := context.WithTimeout(b.base, b.handlerTimeout(msg))
 	defer cancel()
 	resp, err := m.ep.Handler(ctx, req)
-	return resp, err, instance
+	return resp, instance, err
 }
 
 // splitTarget returns the escaped path and raw query of the envelope,

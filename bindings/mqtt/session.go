@@ -30,8 +30,21 @@ type session struct {
 
 	mu      sync.Mutex
 	gen     uint64 // connection generation: stale subscribe results are ignored
+	closed  bool   // close has begun: no more subscribing
 	lastErr error  // the last connection or subscription failure
 }
+
+// subscribeError is a refused subscription (the connection itself works).
+type subscribeError struct {
+	topic string
+	err   error
+}
+
+func (e *subscribeError) Error() string {
+	return fmt.Sprintf("cannot subscribe to %s: %v (does the broker's ACL allow it?)", e.topic, e.err)
+}
+
+func (e *subscribeError) Unwrap() error { return e.err }
 
 // sessionOptions are what differs between the binding and the client.
 type sessionOptions struct {
@@ -116,8 +129,11 @@ func (s *session) start(ctx context.Context) error {
 func (s *session) up(cm *autopaho.ConnectionManager, _ *paho.Connack) {
 	s.mu.Lock()
 	s.gen++
-	gen := s.gen
+	gen, closed := s.gen, s.closed
 	s.mu.Unlock()
+	if closed {
+		return
+	}
 	go func() {
 		defer s.recoverPanic("subscribe")
 		ctx, cancel := context.WithTimeout(context.Background(), s.wait)
@@ -125,11 +141,11 @@ func (s *session) up(cm *autopaho.ConnectionManager, _ *paho.Connack) {
 		_, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{s.sub}})
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.gen != gen {
+		if s.gen != gen || s.closed {
 			return // the connection this was for has gone
 		}
 		if err != nil {
-			s.lastErr = fmt.Errorf("cannot subscribe to %s: %w (does the broker's ACL allow it?)", s.sub.Topic, err)
+			s.lastErr = &subscribeError{topic: s.sub.Topic, err: err}
 			s.log.Error("MQTT subscribe failed", "topic", s.sub.Topic, "err", err)
 			return
 		}
@@ -191,7 +207,8 @@ func (s *session) await(ctx context.Context) error {
 		if cause == nil {
 			cause = fmt.Errorf("no connection within %s", s.wait)
 		}
-		if strings.Contains(cause.Error(), "cannot subscribe") {
+		var se *subscribeError
+		if errors.As(cause, &se) {
 			return fmt.Errorf("MQTT broker at %s: %w", s.brokers(), cause)
 		}
 		return fmt.Errorf("cannot reach MQTT broker at %s: %v; is it running? (check \"brokers\", credentials and TLS)", s.brokers(), cause)
@@ -235,6 +252,9 @@ func (s *session) unsubscribe(ctx context.Context) error {
 
 // close disconnects (sending DISCONNECT when connected) within ctx.
 func (s *session) close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.invalidate()
 	cm := s.manager()
 	if cm == nil {

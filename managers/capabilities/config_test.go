@@ -1,10 +1,9 @@
 package capabilities
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/managers/base/basetest"
 )
 
 func TestConfigDefaultsAndValidation(t *testing.T) {
@@ -23,16 +22,8 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m := &Manager{}
-			err := config.DecodeModule("t.json", "m.config", []byte(c.raw), m.ConfigTarget())
-			if c.wantErr == "" {
-				must(t, err)
-				if m.cfg.History != c.want {
-					t.Fatalf("history %d, want %d", m.cfg.History, c.want)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Fatalf("got %v, want an error containing %q", err, c.wantErr)
+			if basetest.Configure(t, m, c.raw, c.wantErr) && m.cfg.History != c.want {
+				t.Fatalf("history %d, want %d", m.cfg.History, c.want)
 			}
 		})
 	}

@@ -2,15 +2,15 @@ package capabilities
 
 import (
 	"context"
-	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 )
 
 // Device returns one device; fault.NotFound (device-not-found) when unknown.
 func (m *Manager) Device(ctx context.Context, client, device string) (fleet.Device, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return fleet.Device{}, err
 	}
 	if !validDeviceID(device) {
@@ -29,26 +29,22 @@ func (m *Manager) Device(ctx context.Context, client, device string) (fleet.Devi
 func (m *Manager) Devices(ctx context.Context, client string, page fleet.Page) ([]fleet.Device, string, error) {
 	prefix := prefixDev
 	if client != "" {
-		if err := checkClient(client); err != nil {
+		if err := base.CheckClient(client); err != nil {
 			return nil, "", err
 		}
 		prefix = devPrefix(client)
 	}
-	opts := state.ListOptions{Limit: page.Limit}
-	if page.After != "" {
-		opts.After = prefix + page.After
-	}
-	p, err := m.store.List(ctx, prefix, opts)
+	entries, next, err := m.base.List(ctx, prefix, page)
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]fleet.Device, len(p.Entries))
-	for i, e := range p.Entries {
-		if err := decode(e, &out[i]); err != nil {
+	out := make([]fleet.Device, len(entries))
+	for i, e := range entries {
+		if err := codec.Decode(e, &out[i]); err != nil {
 			return nil, "", err
 		}
 	}
-	return out, strings.TrimPrefix(p.Next, prefix), nil
+	return out, next, nil
 }
 
 // History returns up to limit distinct reports of a device, newest (the
@@ -71,31 +67,28 @@ func (m *Manager) History(ctx context.Context, client, device string, limit int)
 	return h.Reports, nil
 }
 
-// removeBatch bounds the deletions of one batch of Remove.
-const removeBatch = 500
-
 // Remove forgets a device, its children and their histories.
 // fault.NotFound (device-not-found) when unknown. Children go first, so an
 // interrupted Remove never leaves a child without its gateway.
 func (m *Manager) Remove(ctx context.Context, client, device string) error {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return err
 	}
 	if !validDeviceID(device) {
 		return deviceNotFound(client, device)
 	}
-	err := m.locked(client, func() error {
+	err := m.base.Locked(client, func() error {
 		if _, _, found, err := m.getDevice(ctx, client, device); err != nil {
 			return err
 		} else if !found {
 			return deviceNotFound(client, device)
 		}
 		for _, prefix := range []string{devKey(client, device) + "/", histKey(client, device) + "/"} {
-			if err := m.deleteAll(ctx, prefix); err != nil {
+			if err := m.base.DeleteAll(ctx, prefix); err != nil {
 				return err
 			}
 		}
-		_, err := m.store.Batch(ctx, []state.Op{
+		_, err := m.base.Store.Batch(ctx, []state.Op{
 			{Key: devKey(client, device), Delete: true},
 			{Key: histKey(client, device), Delete: true},
 		})
@@ -104,24 +97,7 @@ func (m *Manager) Remove(ctx context.Context, client, device string) error {
 	if err != nil {
 		return err
 	}
-	m.log.InfoContext(ctx, "device removed", "client", client, "device", device)
+	m.base.Log.InfoContext(ctx, "device removed", "client", client, "device", device)
 	m.publish(ctx, event{ClientID: client, DeviceID: device, Kind: kindRemoved})
 	return nil
-}
-
-// deleteAll deletes every key under prefix, a batch per page.
-func (m *Manager) deleteAll(ctx context.Context, prefix string) error {
-	for {
-		p, err := m.store.List(ctx, prefix, state.ListOptions{Limit: removeBatch})
-		if err != nil || len(p.Entries) == 0 {
-			return err
-		}
-		ops := make([]state.Op, len(p.Entries))
-		for i, e := range p.Entries {
-			ops[i] = state.Op{Key: e.Key, Delete: true}
-		}
-		if _, err := m.store.Batch(ctx, ops); err != nil {
-			return err
-		}
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
 func TestRemoveForgetsDeviceChildrenAndHistory(t *testing.T) {
@@ -21,12 +22,12 @@ func TestRemoveForgetsDeviceChildrenAndHistory(t *testing.T) {
 	must(t, m.Remove(ctx, clientA, gateway))
 	for _, id := range []string{gateway, child} {
 		_, err := m.Device(ctx, clientA, id)
-		wantFault(t, err, fault.NotFound, ProblemDeviceNotFound)
+		wantFault(t, err, fault.NotFound, document.ProblemDeviceNotFound)
 		_, err = m.History(ctx, clientA, id, 0)
-		wantFault(t, err, fault.NotFound, ProblemDeviceNotFound)
+		wantFault(t, err, fault.NotFound, document.ProblemDeviceNotFound)
 	}
 	for _, k := range []string{prefixDev, prefixHist} {
-		p, err := m.store.List(ctx, k+clientA+"/"+gateway+"/", state.ListOptions{})
+		p, err := m.base.Store.List(ctx, k+clientA+"/"+gateway+"/", state.ListOptions{})
 		must(t, err)
 		if len(p.Entries) != 0 {
 			t.Fatalf("%d keys left under %s", len(p.Entries), k)
@@ -37,17 +38,17 @@ func TestRemoveForgetsDeviceChildrenAndHistory(t *testing.T) {
 	must(t, err)
 	_, err = m.Device(ctx, clientB, gateway)
 	must(t, err)
-	wantFault(t, m.Remove(ctx, clientA, gateway), fault.NotFound, ProblemDeviceNotFound)
+	wantFault(t, m.Remove(ctx, clientA, gateway), fault.NotFound, document.ProblemDeviceNotFound)
 	// Re-reporting the child now needs the gateway again.
 	d, raw := doc(t, "child.json")
 	_, err = m.Report(ctx, clientA, child, d, raw)
-	wantFault(t, err, fault.NotFound, ProblemInvalidClient)
+	wantFault(t, err, fault.NotFound, document.ProblemInvalidClient)
 }
 
 func TestRemoveUnknownIsNotFound(t *testing.T) {
 	m := newMemory(t, "")
 	for _, id := range []string{deviceID, "", "a//b"} {
-		wantFault(t, m.Remove(context.Background(), clientA, id), fault.NotFound, ProblemDeviceNotFound)
+		wantFault(t, m.Remove(context.Background(), clientA, id), fault.NotFound, document.ProblemDeviceNotFound)
 	}
 }
 
@@ -94,8 +95,8 @@ func TestInvalidClientIsBadRequest(t *testing.T) {
 	d, raw := doc(t, "device.json")
 	for _, c := range []string{"", "a/b", ".."} {
 		_, err := m.Report(ctx, c, "", d, raw)
-		wantFault(t, err, fault.BadRequest, ProblemInvalidClient)
+		wantFault(t, err, fault.BadRequest, document.ProblemInvalidClient)
 		_, _, err = m.Devices(ctx, c+"/", fleet.Page{})
-		wantFault(t, err, fault.BadRequest, ProblemInvalidClient)
+		wantFault(t, err, fault.BadRequest, document.ProblemInvalidClient)
 	}
 }

@@ -2,13 +2,14 @@ package capabilities
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
-	"github.com/cadenza-edge/cadenza/coa/fault"
-	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 )
+
+// codec encodes the records of this manager.
+const codec base.Codec = "capabilities"
 
 // Key prefixes of the storage layout (see the package documentation).
 const (
@@ -25,52 +26,22 @@ type history struct {
 	Reports []fleet.CapabilitiesReport `json:"reports"` // newest first
 }
 
-// encode marshals a stored value; failing is a bug.
-func encode(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fault.Wrap(err, fault.Internal, "capabilities: encoding a record")
-	}
-	return b, nil
-}
-
-// decode unmarshals the stored value of e into v.
-func decode(e state.Entry, v any) error {
-	if err := json.Unmarshal(e.Value, v); err != nil {
-		return fault.Wrap(err, fault.Internal, "capabilities: corrupt record %q", e.Key)
-	}
-	return nil
-}
-
 // getDevice reads a device and its store version; found is false when absent.
 func (m *Manager) getDevice(ctx context.Context, client, device string) (d fleet.Device, version uint64, found bool, err error) {
-	e, err := m.store.Get(ctx, devKey(client, device))
-	if fault.Is(err, fault.NotFound) {
-		return fleet.Device{}, 0, false, nil
-	}
-	if err != nil {
+	if version, found, err = m.base.Get(ctx, devKey(client, device), &d); err != nil || !found {
 		return fleet.Device{}, 0, false, err
 	}
-	if err := decode(e, &d); err != nil {
-		return fleet.Device{}, 0, false, err
-	}
-	return d, e.Version, true, nil
+	return d, version, true, nil
 }
 
 // getHistory reads a device's history; absent is empty with version 0.
 func (m *Manager) getHistory(ctx context.Context, client, device string) (history, uint64, error) {
 	var h history
-	e, err := m.store.Get(ctx, histKey(client, device))
-	if fault.Is(err, fault.NotFound) {
-		return h, 0, nil
-	}
+	version, _, err := m.base.Get(ctx, histKey(client, device), &h)
 	if err != nil {
-		return h, 0, err
-	}
-	if err := decode(e, &h); err != nil {
 		return history{}, 0, err
 	}
-	return h, e.Version, nil
+	return h, version, nil
 }
 
 // parent returns the gateway of a hierarchical device id ("" for a root).

@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
-
-// maxAttempts bounds the optimistic retries of one write.
-const maxAttempts = 20
 
 // Report stores a validated capabilities document for device (the path id;
 // "" takes properties.id) and returns whether the device is new. Errors:
@@ -22,7 +19,7 @@ const maxAttempts = 20
 // a device id; fault.NotFound (invalid-client) for a child reported before
 // its gateway.
 func (m *Manager) Report(ctx context.Context, client, device string, doc *document.DeviceCapabilitiesManifest, raw []byte) (bool, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return false, err
 	}
 	if doc == nil {
@@ -36,16 +33,16 @@ func (m *Manager) Report(ctx context.Context, client, device string, doc *docume
 	if !validDeviceID(device) {
 		return false, badDeviceID(device)
 	}
-	caps, err := compact(doc, raw)
+	caps, err := codec.Compact(doc, raw)
 	if err != nil {
 		return false, err
 	}
-	now := m.now().UTC()
+	now := m.base.Now().UTC()
 
 	var d fleet.Device
 	var created bool
-	err = m.locked(client, func() error {
-		return m.retry(ctx, "device "+device+" of client "+client, func() (err error) {
+	err = m.base.Locked(client, func() error {
+		return m.base.Retry(ctx, "device "+device+" of client "+client, func() (err error) {
 			d, created, err = m.tryReport(ctx, client, device, caps, now)
 			return err
 		})
@@ -56,7 +53,7 @@ func (m *Manager) Report(ctx context.Context, client, device string, doc *docume
 	kind := kindUpdated
 	if created {
 		kind = kindCreated
-		m.log.InfoContext(ctx, "device registered", "client", client, "device", device)
+		m.base.Log.InfoContext(ctx, "device registered", "client", client, "device", device)
 	}
 	m.publish(ctx, event{ClientID: client, DeviceID: device, Kind: kind, Revision: d.Revision})
 	return created, nil
@@ -76,7 +73,7 @@ func (m *Manager) tryReport(ctx context.Context, client, device string, caps jso
 		}
 	}
 	next := fleet.Device{ClientID: client, DeviceID: device, Capabilities: caps, Reported: now, Revision: cur.Revision + 1}
-	nb, err := encode(next)
+	nb, err := codec.Encode(next)
 	if err != nil {
 		return fleet.Device{}, false, err
 	}
@@ -90,57 +87,14 @@ func (m *Manager) tryReport(ctx context.Context, client, device string, caps jso
 		if len(h.Reports) > m.cfg.History {
 			h.Reports = h.Reports[:m.cfg.History]
 		}
-		hb, err := encode(h)
+		hb, err := codec.Encode(h)
 		if err != nil {
 			return fleet.Device{}, false, err
 		}
 		ops = append(ops, state.Op{Key: histKey(client, device), Value: hb, If: state.IfVersion(hv)})
 	}
-	if _, err := m.store.Batch(ctx, ops); err != nil {
+	if _, err := m.base.Store.Batch(ctx, ops); err != nil {
 		return fleet.Device{}, false, err
 	}
 	return next, !found, nil
-}
-
-// compact returns the document as the device sent it, compacted; or, when
-// raw is not JSON (a caller that only has the parsed form), doc encoded.
-func compact(doc *document.DeviceCapabilitiesManifest, raw []byte) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	if len(raw) > 0 && json.Compact(&buf, raw) == nil {
-		return buf.Bytes(), nil
-	}
-	return encode(doc)
-}
-
-// retry runs try until it returns anything but a Conflict, at most
-// maxAttempts times; what names the contended data in the final error.
-func (m *Manager) retry(ctx context.Context, what string, try func() error) error {
-	var last error
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
-				return err
-			}
-		}
-		err := try()
-		if !fault.Is(err, fault.Conflict) {
-			return err
-		}
-		last = err
-		m.log.DebugContext(ctx, "write conflicted, retrying", "data", what, "attempt", attempt+1, "err", err)
-	}
-	return &fault.Error{Code: fault.Unavailable, RetryAfter: 1, Cause: last,
-		Detail: "too many concurrent changes to " + what + "; retry"}
-}
-
-// pause waits a short, growing, jittered time before a retry.
-func pause(ctx context.Context, attempt int) error {
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond)) + 1))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

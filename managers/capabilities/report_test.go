@@ -81,7 +81,7 @@ func TestReportDeviceIDRules(t *testing.T) {
 					t.Fatalf("violations %+v", fe.Violations)
 				}
 			case fault.NotFound:
-				wantFault(t, err, c.code, ProblemInvalidClient)
+				wantFault(t, err, c.code, document.ProblemInvalidClient)
 			}
 		})
 	}
@@ -114,20 +114,20 @@ func TestChildAfterGatewayIsAccepted(t *testing.T) {
 	must(t, err)
 	d, raw = doc(t, "child.json", child, gateway+"/other/grand")
 	_, err = m.Report(ctx, clientA, gateway+"/other/grand", d, raw)
-	wantFault(t, err, fault.NotFound, ProblemInvalidClient)
+	wantFault(t, err, fault.NotFound, document.ProblemInvalidClient)
 	// Another client's gateway does not count.
 	_, err = m.Report(ctx, clientB, child, d, raw)
 	wantFault(t, err, fault.Unprocessable, "")
 	d, raw = doc(t, "child.json")
 	_, err = m.Report(ctx, clientB, child, d, raw)
-	wantFault(t, err, fault.NotFound, ProblemInvalidClient)
+	wantFault(t, err, fault.NotFound, document.ProblemInvalidClient)
 }
 
 func TestHistoryBoundedNewestFirstAndOnlyOnChange(t *testing.T) {
 	ctx := context.Background()
 	m := newMemory(t, `{"history": 3}`)
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m.now = func() time.Time { clock = clock.Add(time.Minute); return clock }
+	m.base.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
 	mems := []string{"1 Gi", "2 Gi", "2 Gi", "3 Gi", "4 Gi", "4 Gi", "5 Gi"}
 	for _, mem := range mems {
 		report(t, m, clientA, deviceID, "device.json", "59 Gi", mem)

@@ -7,6 +7,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -16,7 +17,7 @@ import (
 // after that the bytes are final. Re-applying byte-identical YAML changes
 // nothing. Parse errors pass through (400, 422).
 func (m *Manager) Apply(ctx context.Context, client string, yamlBytes []byte) (fleet.Deployment, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return fleet.Deployment{}, err
 	}
 	doc, err := parse(yamlBytes)
@@ -24,12 +25,12 @@ func (m *Manager) Apply(ctx context.Context, client string, yamlBytes []byte) (f
 		return fleet.Deployment{}, err
 	}
 	id := doc.ID()
-	if !validID(id) {
+	if !base.ValidID(id) {
 		return fleet.Deployment{}, document.Unprocessable([]fault.Violation{{Field: "id",
 			Message: "must be 1 to 200 RFC 3986 unreserved characters (letters, digits, - . _ ~), not . or .."}})
 	}
 	raw, dig := doc.Raw(), doc.Digest()
-	now := m.now().UTC()
+	now := m.base.Now().UTC()
 	out, err := m.change(ctx, client, id, func(cur *record) (edit, error) {
 		if cur != nil && !cur.Deleted && cur.Digest == dig {
 			return edit{}, nil // byte-identical: nothing changes
@@ -59,7 +60,7 @@ func (m *Manager) Apply(ctx context.Context, client string, yamlBytes []byte) (f
 		return fleet.Deployment{}, err
 	}
 	if out.changed {
-		m.log.InfoContext(ctx, "deployment applied", "client", client, "deployment", id, "digest", dig, "manifestVersion", out.version)
+		m.base.Log.InfoContext(ctx, "deployment applied", "client", client, "deployment", id, "digest", dig, "manifestVersion", out.version)
 		m.publish(ctx, event{ClientID: client, DeploymentID: id, ManifestVersion: out.version, Kind: kindApplied})
 	}
 	return out.rec.Deployment, nil
@@ -69,13 +70,13 @@ func (m *Manager) Apply(ctx context.Context, client string, yamlBytes []byte) (f
 // as a tombstone (Deleted) until the device reports the deployment removed.
 // fault.NotFound when unknown or already removed.
 func (m *Manager) Remove(ctx context.Context, client, id string) error {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return err
 	}
-	if !validID(id) {
+	if !base.ValidID(id) {
 		return deploymentNotFound(client, id)
 	}
-	now := m.now().UTC()
+	now := m.base.Now().UTC()
 	out, err := m.change(ctx, client, id, func(cur *record) (edit, error) {
 		if cur == nil || cur.Deleted {
 			return edit{}, deploymentNotFound(client, id)
@@ -87,7 +88,7 @@ func (m *Manager) Remove(ctx context.Context, client, id string) error {
 	if err != nil {
 		return err
 	}
-	m.log.InfoContext(ctx, "deployment removed", "client", client, "deployment", id, "manifestVersion", out.version)
+	m.base.Log.InfoContext(ctx, "deployment removed", "client", client, "deployment", id, "manifestVersion", out.version)
 	m.publish(ctx, event{ClientID: client, DeploymentID: id, ManifestVersion: out.version, Kind: kindRemoved})
 	return nil
 }

@@ -96,7 +96,7 @@ func TestApplyKeepsCreatedAndSetsUpdated(t *testing.T) {
 	ctx := context.Background()
 	m := newMemory(t, "")
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	m.now = func() time.Time { return clock }
+	m.base.Now = func() time.Time { return clock }
 	first, err := m.Apply(ctx, clientA, fixture(t, "p1-helm.yaml"))
 	must(t, err)
 	clock = clock.Add(time.Hour)
@@ -124,7 +124,7 @@ func TestRemoveTombstonesThenReapplyClears(t *testing.T) {
 	// The tombstoned YAML stays servable for devices still holding the old manifest.
 	_, err = m.DeploymentYAML(ctx, clientA, helmID, d.Digest)
 	must(t, err)
-	wantFault(t, m.Remove(ctx, clientA, helmID), fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, m.Remove(ctx, clientA, helmID), fault.NotFound, document.ProblemDeploymentNotFound)
 	d, err = m.Apply(ctx, clientA, fixture(t, "p1-helm.yaml"))
 	must(t, err)
 	if d.Deleted {
@@ -135,7 +135,7 @@ func TestRemoveTombstonesThenReapplyClears(t *testing.T) {
 func TestRemoveUnknownIsNotFound(t *testing.T) {
 	m := newMemory(t, "")
 	for _, id := range []string{helmID, "", "a/b"} {
-		wantFault(t, m.Remove(context.Background(), clientA, id), fault.NotFound, ProblemDeploymentNotFound)
+		wantFault(t, m.Remove(context.Background(), clientA, id), fault.NotFound, document.ProblemDeploymentNotFound)
 	}
 }
 
@@ -163,8 +163,8 @@ func TestRevisionsServedWithinKeepRevisions(t *testing.T) {
 			must(t, berr)
 			continue
 		}
-		wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
-		wantFault(t, berr, fault.NotFound, ProblemInvalidBundle)
+		wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
+		wantFault(t, berr, fault.NotFound, document.ProblemInvalidBundle)
 	}
 	// Reverting to a kept revision makes it current again without losing it.
 	_, err := m.Apply(ctx, clientA, yamls[2])
@@ -184,7 +184,7 @@ func TestKeepRevisionsZeroServesOnlyCurrent(t *testing.T) {
 	_, err = m.Apply(ctx, clientA, y2)
 	must(t, err)
 	_, err = m.DeploymentYAML(ctx, clientA, helmID, document.DigestOf(y1))
-	wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 	_, err = m.DeploymentYAML(ctx, clientA, helmID, document.DigestOf(y2))
 	must(t, err)
 }
@@ -198,9 +198,9 @@ func TestMalformedDigestIsNotFound(t *testing.T) {
 	good := document.DigestOf(y)
 	for _, dig := range []string{"", "sha256:", strings.ToUpper(good), "sha512:" + good[7:], good + "0", good[7:], "../" + good} {
 		_, err := m.DeploymentYAML(ctx, clientA, helmID, dig)
-		wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+		wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 		_, err = m.Bundle(ctx, clientA, dig)
-		wantFault(t, err, fault.NotFound, ProblemInvalidBundle)
+		wantFault(t, err, fault.NotFound, document.ProblemInvalidBundle)
 	}
 }
 
@@ -209,8 +209,8 @@ func TestInvalidClientIsBadRequest(t *testing.T) {
 	m := newMemory(t, "")
 	for _, c := range []string{"", "a/b", "..", strings.Repeat("x", 201)} {
 		_, err := m.Manifest(ctx, c)
-		wantFault(t, err, fault.BadRequest, ProblemInvalidClient)
+		wantFault(t, err, fault.BadRequest, document.ProblemInvalidClient)
 		_, err = m.Apply(ctx, c, fixture(t, "p1-helm.yaml"))
-		wantFault(t, err, fault.BadRequest, ProblemInvalidClient)
+		wantFault(t, err, fault.BadRequest, document.ProblemInvalidClient)
 	}
 }

@@ -2,15 +2,10 @@ package deployment
 
 import (
 	"context"
-	"math/rand/v2"
-	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 )
-
-// maxAttempts bounds the optimistic retries of one change.
-const maxAttempts = 20
 
 // edit is what a mutation decides for one deployment.
 type edit struct {
@@ -34,47 +29,13 @@ type outcome struct {
 // manifest, atomically, retrying on conflicts (see the package documentation).
 func (m *Manager) change(ctx context.Context, client, id string, mutate mutation) (outcome, error) {
 	var out outcome
-	err := m.locked(client, func() error {
-		return m.retry(ctx, "the deployments of client "+client, func() (err error) {
+	err := m.base.Locked(client, func() error {
+		return m.base.Retry(ctx, "the deployments of client "+client, func() (err error) {
 			out, err = m.tryChange(ctx, client, id, mutate)
 			return err
 		})
 	})
 	return out, err
-}
-
-// retry runs try until it returns anything but a Conflict, at most
-// maxAttempts times; what names the contended data in the final error.
-func (m *Manager) retry(ctx context.Context, what string, try func() error) error {
-	var last error
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			if err := pause(ctx, attempt); err != nil {
-				return err
-			}
-		}
-		err := try()
-		if !fault.Is(err, fault.Conflict) {
-			return err
-		}
-		last = err
-		m.log.DebugContext(ctx, "write conflicted, retrying", "data", what, "attempt", attempt+1, "err", err)
-	}
-	return &fault.Error{Code: fault.Unavailable, RetryAfter: 1, Cause: last,
-		Detail: "too many concurrent changes to " + what + "; retry"}
-}
-
-// pause waits a short, growing, jittered time before a retry.
-func pause(ctx context.Context, attempt int) error {
-	d := time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond)) + 1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // tryChange is one read-modify-write attempt of change.
@@ -124,7 +85,7 @@ func (m *Manager) tryChange(ctx context.Context, client, id string, mutate mutat
 	if err != nil {
 		return outcome{}, err
 	}
-	if _, err := m.store.Batch(ctx, ops); err != nil {
+	if _, err := m.base.Store.Batch(ctx, ops); err != nil {
 		return outcome{}, err
 	}
 	return outcome{rec: e.rec, version: nm.rec.Version, changed: true}, nil
@@ -134,7 +95,7 @@ func (m *Manager) tryChange(ctx context.Context, client, id string, mutate mutat
 // version), the mutation's own ops, the manifest (conditioned on its
 // version), the new bundle and the deletion of the bundles that aged out.
 func changeOps(client string, e edit, recVer uint64, nm rendered, prev manifestRecord, manVer uint64, dropped []string) ([]state.Op, error) {
-	rb, err := encode(e.rec)
+	rb, err := codec.Encode(e.rec)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +118,7 @@ func changeOps(client string, e edit, recVer uint64, nm rendered, prev manifestR
 
 // currentYAML reads the current YAML of a record.
 func (m *Manager) currentYAML(ctx context.Context, client string, r *record) ([]byte, error) {
-	e, err := m.store.Get(ctx, yamlKey(client, r.DeploymentID, r.Digest))
+	e, err := m.base.Store.Get(ctx, yamlKey(client, r.DeploymentID, r.Digest))
 	if fault.Is(err, fault.NotFound) {
 		return nil, fault.New(fault.Internal, "deployment %s of client %s lacks its YAML %s", r.DeploymentID, client, r.Digest)
 	}

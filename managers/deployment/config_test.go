@@ -1,10 +1,9 @@
 package deployment
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/managers/base/basetest"
 )
 
 func TestConfigDefaultsAndValidation(t *testing.T) {
@@ -28,16 +27,8 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m := &Manager{}
-			err := config.DecodeModule("t.json", "m.config", []byte(c.raw), m.ConfigTarget())
-			if c.wantErr == "" {
-				must(t, err)
-				if !c.check(m.cfg) {
-					t.Fatalf("config %+v", m.cfg)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Fatalf("got %v, want an error containing %q", err, c.wantErr)
+			if basetest.Configure(t, m, c.raw, c.wantErr) && !c.check(m.cfg) {
+				t.Fatalf("config %+v", m.cfg)
 			}
 		})
 	}

@@ -2,8 +2,6 @@ package deployment
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
@@ -18,9 +16,6 @@ const (
 	kindStatus  = "status"
 )
 
-// publishTimeout bounds how long a change waits for a full event queue.
-const publishTimeout = 2 * time.Second
-
 // event is the message published on Topic after each change.
 type event struct {
 	ClientID        string         `json:"clientId"`
@@ -33,17 +28,8 @@ type event struct {
 // publish sends ev when an event bus is bound. A failure is logged only: the
 // change it reports is already committed.
 func (m *Manager) publish(ctx context.Context, ev event) {
-	if m.bus == nil {
-		return
-	}
-	data, err := json.Marshal(ev)
-	if err == nil {
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
-		defer cancel()
-		_, err = m.bus.Publish(pctx, Topic, data, nil)
-	}
-	if err != nil {
-		m.log.WarnContext(ctx, "publishing a deployment event failed", "topic", Topic, "kind", ev.Kind,
+	if err := m.base.Publish(ctx, Topic, ev); err != nil {
+		m.base.Log.WarnContext(ctx, "publishing a deployment event failed", "topic", Topic, "kind", ev.Kind,
 			"client", ev.ClientID, "deployment", ev.DeploymentID, "err", err)
 	}
 }

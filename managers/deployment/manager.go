@@ -2,15 +2,10 @@ package deployment
 
 import (
 	"context"
-	"hash/fnv"
-	"log/slog"
-	"sync"
-	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/module"
-	"github.com/cadenza-edge/cadenza/coa/pubsub"
-	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 )
 
 func init() {
@@ -18,26 +13,17 @@ func init() {
 		Summary: "Desired state: deployments, per-client manifests and bundles, status reports"})
 }
 
-// lockStripes is the number of per-client mutexes. Changes of one client are
-// serialised inside a host (saving retries); between hosts the store's
-// conditions do the work.
-const lockStripes = 64
-
-// Manager is managers.deployment.
+// Manager is managers.deployment. Changes of one client are serialised
+// inside a host (saving retries); between hosts the store's conditions do
+// the work.
 type Manager struct {
-	cfg   Config
-	store state.Store
-	bus   pubsub.Bus // nil when the events role is not bound
-	log   *slog.Logger
-	now   func() time.Time
-	locks [lockStripes]sync.Mutex
+	cfg  Config
+	base base.Manager
 }
 
 var (
-	_ fleet.Deployments   = (*Manager)(nil)
-	_ module.Configurable = (*Manager)(nil)
-	_ module.Initer       = (*Manager)(nil)
-	_ module.RoleDeclarer = (*Manager)(nil)
+	_ fleet.Deployments = (*Manager)(nil)
+	_ base.Module       = (*Manager)(nil)
 )
 
 // ConfigTarget implements module.Configurable.
@@ -45,34 +31,7 @@ func (m *Manager) ConfigTarget() any { return &m.cfg }
 
 // Roles declares the provider roles: a state store (required) and an event
 // bus (optional).
-func (m *Manager) Roles() []module.Role {
-	return []module.Role{module.Need[state.Store]("state"), module.Want[pubsub.Bus]("events")}
-}
+func (m *Manager) Roles() []module.Role { return base.Roles() }
 
 // Init takes the providers.
-func (m *Manager) Init(_ context.Context, env *module.Env) error {
-	s, err := module.MustUse[state.Store](env, "state")
-	if err != nil {
-		return err
-	}
-	m.store = s
-	m.bus, _ = module.Use[pubsub.Bus](env, "events")
-	m.log = env.Logger
-	if m.log == nil {
-		m.log = slog.Default()
-	}
-	if m.now == nil {
-		m.now = time.Now
-	}
-	return nil
-}
-
-// locked runs fn holding the mutex of client's stripe.
-func (m *Manager) locked(client string, fn func() error) error {
-	h := fnv.New32a()
-	h.Write([]byte(client))
-	mu := &m.locks[h.Sum32()%lockStripes]
-	mu.Lock()
-	defer mu.Unlock()
-	return fn()
-}
+func (m *Manager) Init(_ context.Context, env *module.Env) error { return m.base.Init(env, codec) }

@@ -8,6 +8,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 	"github.com/cadenza-edge/cadenza/margo/bundle"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
@@ -16,7 +17,7 @@ import (
 // one gets version 1 (no deployments, bundle null), persisted so that the
 // version sequence is durable.
 func (m *Manager) Manifest(ctx context.Context, client string) (fleet.ManifestView, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return fleet.ManifestView{}, err
 	}
 	for range 2 {
@@ -31,7 +32,7 @@ func (m *Manager) Manifest(ctx context.Context, client string) (fleet.ManifestVi
 		if err != nil {
 			return fleet.ManifestView{}, err
 		}
-		_, err = m.store.Put(ctx, manifestKey(client), b, state.IfAbsent())
+		_, err = m.base.Store.Put(ctx, manifestKey(client), b, state.IfAbsent())
 		if err == nil {
 			return view(mr), nil
 		}
@@ -52,7 +53,7 @@ func view(mr manifestRecord) fleet.ManifestView {
 // When absent it returns the implicit first manifest (version 1, empty)
 // with store version 0.
 func (m *Manager) loadManifest(ctx context.Context, client string) (manifestRecord, uint64, error) {
-	e, err := m.store.Get(ctx, manifestKey(client))
+	e, err := m.base.Store.Get(ctx, manifestKey(client))
 	if fault.Is(err, fault.NotFound) {
 		mr, err := m.render(client, 1, nil)
 		return mr.rec, 0, err

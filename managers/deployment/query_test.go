@@ -85,7 +85,7 @@ func TestForgetDropsEverythingOfOneClient(t *testing.T) {
 	}
 	must(t, m.Forget(ctx, clientA))
 	must(t, m.Forget(ctx, clientA)) // idempotent
-	p, err := m.store.List(ctx, "deploy/", stateAll)
+	p, err := m.base.Store.List(ctx, "deploy/", stateAll)
 	must(t, err)
 	for _, e := range p.Entries {
 		if containsClient(e.Key, clientA) {
@@ -93,7 +93,7 @@ func TestForgetDropsEverythingOfOneClient(t *testing.T) {
 		}
 	}
 	_, err = m.Deployment(ctx, clientA, helmID)
-	wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 	if _, err := m.Deployment(ctx, clientB, helmID); err != nil {
 		t.Fatalf("Forget of A touched B: %v", err)
 	}

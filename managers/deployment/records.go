@@ -3,12 +3,15 @@ package deployment
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 )
+
+// codec encodes the records of this manager.
+const codec base.Codec = "deployment"
 
 // Key prefixes of the storage layout (see the package documentation).
 const (
@@ -56,7 +59,7 @@ type manifestRecord struct {
 
 // encodeManifest returns the stored form of mr: header JSON, "\n", body.
 func encodeManifest(mr manifestRecord) ([]byte, error) {
-	h, err := encode(mr)
+	h, err := codec.Encode(mr)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +74,7 @@ func decodeManifest(e state.Entry) (manifestRecord, error) {
 	if !ok {
 		return mr, fault.New(fault.Internal, "deployment: corrupt manifest record %q", e.Key)
 	}
-	if err := decode(state.Entry{Key: e.Key, Value: h}, &mr); err != nil {
+	if err := codec.Decode(state.Entry{Key: e.Key, Value: h}, &mr); err != nil {
 		return mr, err
 	}
 	mr.Body = body
@@ -83,38 +86,18 @@ type statusRecord struct {
 	Reports []fleet.StatusReport `json:"reports"` // newest first
 }
 
-// encode marshals a stored value; failing is a bug.
-func encode(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fault.Wrap(err, fault.Internal, "deployment: encoding a record")
-	}
-	return b, nil
-}
-
-// decode unmarshals the stored value of e into v.
-func decode(e state.Entry, v any) error {
-	if err := json.Unmarshal(e.Value, v); err != nil {
-		return fault.Wrap(err, fault.Internal, "deployment: corrupt record %q", e.Key)
-	}
-	return nil
-}
-
 // getRecord reads one deployment record; NotFound (deployment-not-found)
 // when absent.
 func (m *Manager) getRecord(ctx context.Context, client, id string) (stored, error) {
-	e, err := m.store.Get(ctx, recKey(client, id))
-	if fault.Is(err, fault.NotFound) {
+	r := new(record)
+	version, found, err := m.base.Get(ctx, recKey(client, id), r)
+	switch {
+	case err != nil:
+		return stored{}, err
+	case !found:
 		return stored{}, deploymentNotFound(client, id)
 	}
-	if err != nil {
-		return stored{}, err
-	}
-	r := new(record)
-	if err := decode(e, r); err != nil {
-		return stored{}, err
-	}
-	return stored{rec: r, version: e.Version}, nil
+	return stored{rec: r, version: version}, nil
 }
 
 // listRecords reads every deployment record of client, in id order.
@@ -122,13 +105,13 @@ func (m *Manager) listRecords(ctx context.Context, client string) ([]stored, err
 	var out []stored
 	opts := state.ListOptions{Limit: 1000}
 	for {
-		page, err := m.store.List(ctx, recPrefix(client), opts)
+		page, err := m.base.Store.List(ctx, recPrefix(client), opts)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range page.Entries {
 			r := new(record)
-			if err := decode(e, r); err != nil {
+			if err := codec.Decode(e, r); err != nil {
 				return nil, err
 			}
 			out = append(out, stored{rec: r, version: e.Version})
@@ -144,15 +127,9 @@ func (m *Manager) listRecords(ctx context.Context, client string) ([]stored, err
 // empty, with version 0.
 func (m *Manager) getStatus(ctx context.Context, client, id string) (statusRecord, uint64, error) {
 	var sr statusRecord
-	e, err := m.store.Get(ctx, statusKey(client, id))
-	if fault.Is(err, fault.NotFound) {
-		return sr, 0, nil
-	}
+	version, _, err := m.base.Get(ctx, statusKey(client, id), &sr)
 	if err != nil {
-		return sr, 0, err
-	}
-	if err := decode(e, &sr); err != nil {
 		return statusRecord{}, 0, err
 	}
-	return sr, e.Version, nil
+	return sr, version, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/managers/base"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -12,13 +13,13 @@ import (
 // fault.NotFound (deployment-not-found) otherwise, also for a malformed
 // digest, which the server cannot serve.
 func (m *Manager) DeploymentYAML(ctx context.Context, client, id, dig string) ([]byte, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return nil, err
 	}
-	if !validID(id) || !document.IsDigest(dig) {
+	if !base.ValidID(id) || !document.IsDigest(dig) {
 		return nil, yamlNotFound(client, id, dig)
 	}
-	e, err := m.store.Get(ctx, yamlKey(client, id, dig))
+	e, err := m.base.Store.Get(ctx, yamlKey(client, id, dig))
 	if fault.Is(err, fault.NotFound) {
 		return nil, yamlNotFound(client, id, dig)
 	}
@@ -32,13 +33,13 @@ func (m *Manager) DeploymentYAML(ctx context.Context, client, id, dig string) ([
 // current bundle or one of the kept older ones. fault.NotFound
 // (invalid-bundle) otherwise, also for a malformed digest.
 func (m *Manager) Bundle(ctx context.Context, client, dig string) ([]byte, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return nil, err
 	}
 	if !document.IsDigest(dig) {
 		return nil, bundleNotFound(client, dig)
 	}
-	e, err := m.store.Get(ctx, bundleKey(client, dig))
+	e, err := m.base.Store.Get(ctx, bundleKey(client, dig))
 	if fault.Is(err, fault.NotFound) {
 		return nil, bundleNotFound(client, dig)
 	}

@@ -1,13 +1,12 @@
 package deployment
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -18,24 +17,24 @@ import (
 // deploymentId or components do not match the deployment's. A tombstoned
 // deployment reporting removed is deleted with its YAMLs and statuses.
 func (m *Manager) ReportStatus(ctx context.Context, client, id string, st *document.DeploymentStatusManifest, raw []byte) error {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return err
 	}
 	if st == nil {
 		return fault.New(fault.BadRequest, "no status report")
 	}
-	if !validID(id) {
+	if !base.ValidID(id) {
 		return deploymentNotFound(client, id)
 	}
-	body, err := compactReport(st, raw)
+	body, err := codec.Compact(st, raw)
 	if err != nil {
 		return err
 	}
-	report := fleet.StatusReport{Received: m.now().UTC(), State: st.Status.State, Report: body}
+	report := fleet.StatusReport{Received: m.base.Now().UTC(), State: st.Status.State, Report: body}
 
 	var purged bool
-	err = m.locked(client, func() error {
-		return m.retry(ctx, "deployment "+id+" of client "+client, func() (err error) {
+	err = m.base.Locked(client, func() error {
+		return m.base.Retry(ctx, "deployment "+id+" of client "+client, func() (err error) {
 			purged, err = m.tryReport(ctx, client, id, st, report)
 			return err
 		})
@@ -44,7 +43,7 @@ func (m *Manager) ReportStatus(ctx context.Context, client, id string, st *docum
 		return err
 	}
 	if purged {
-		m.log.InfoContext(ctx, "removed deployment purged", "client", client, "deployment", id)
+		m.base.Log.InfoContext(ctx, "removed deployment purged", "client", client, "deployment", id)
 	}
 	m.publish(ctx, event{ClientID: client, DeploymentID: id, Kind: kindStatus, State: report.State})
 	return nil
@@ -71,13 +70,13 @@ func (m *Manager) tryReport(ctx context.Context, client, id string, st *document
 	if len(sr.Reports) > m.cfg.StatusHistory {
 		sr.Reports = sr.Reports[:m.cfg.StatusHistory]
 	}
-	b, err := encode(sr)
+	b, err := codec.Encode(sr)
 	if err != nil {
 		return false, err
 	}
 	// Conditioned on the history's version: a concurrent report or purge
 	// makes one of the two retry.
-	_, err = m.store.Put(ctx, statusKey(client, id), b, state.IfVersion(ver))
+	_, err = m.base.Store.Put(ctx, statusKey(client, id), b, state.IfVersion(ver))
 	return false, err
 }
 
@@ -93,27 +92,17 @@ func (m *Manager) purge(ctx context.Context, client string, cur stored, statusVe
 	for _, d := range cur.rec.Revisions {
 		ops = append(ops, state.Op{Key: yamlKey(client, id, d), Delete: true})
 	}
-	_, err := m.store.Batch(ctx, ops)
+	_, err := m.base.Store.Batch(ctx, ops)
 	return err
-}
-
-// compactReport returns the report as the device sent it, compacted; or, when
-// raw is not JSON (a caller that only has the parsed form), st encoded.
-func compactReport(st *document.DeploymentStatusManifest, raw []byte) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	if len(raw) > 0 && json.Compact(&buf, raw) == nil {
-		return buf.Bytes(), nil
-	}
-	return encode(st)
 }
 
 // Statuses returns up to limit status reports of deployment id, newest
 // first (limit <= 0: all kept). fault.NotFound when the deployment is unknown.
 func (m *Manager) Statuses(ctx context.Context, client, id string, limit int) ([]fleet.StatusReport, error) {
-	if err := checkClient(client); err != nil {
+	if err := base.CheckClient(client); err != nil {
 		return nil, err
 	}
-	if !validID(id) {
+	if !base.ValidID(id) {
 		return nil, deploymentNotFound(client, id)
 	}
 	if _, err := m.getRecord(ctx, client, id); err != nil {

@@ -13,7 +13,7 @@ func TestReportStatusUnknownDeploymentIsNotFound(t *testing.T) {
 	m := newMemory(t, "")
 	st, raw := statusOf(t, helmID, document.StateInstalled, helmComponents...)
 	err := m.ReportStatus(context.Background(), clientA, helmID, st, raw)
-	wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 }
 
 func TestReportStatusMismatchIsUnprocessable(t *testing.T) {
@@ -119,20 +119,20 @@ func TestRemovedReportAfterTombstoneCleansUp(t *testing.T) {
 		must(t, m.ReportStatus(ctx, clientA, helmID, st, raw))
 	}
 	_, err = m.Deployment(ctx, clientA, helmID)
-	wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 	_, err = m.Statuses(ctx, clientA, helmID, 0)
-	wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 	_, err = m.DeploymentYAML(ctx, clientA, helmID, document.DigestOf(y))
-	wantFault(t, err, fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, err, fault.NotFound, document.ProblemDeploymentNotFound)
 	for _, prefix := range []string{prefixRec, prefixYAML, prefixStatus} {
-		p, err := m.store.List(ctx, prefix, stateAll)
+		p, err := m.base.Store.List(ctx, prefix, stateAll)
 		must(t, err)
 		if len(p.Entries) != 0 {
 			t.Fatalf("%s still holds %d keys", prefix, len(p.Entries))
 		}
 	}
 	st, raw := statusOf(t, helmID, document.StateRemoved, helmComponents...)
-	wantFault(t, m.ReportStatus(ctx, clientA, helmID, st, raw), fault.NotFound, ProblemDeploymentNotFound)
+	wantFault(t, m.ReportStatus(ctx, clientA, helmID, st, raw), fault.NotFound, document.ProblemDeploymentNotFound)
 }
 
 func TestRemovedReportOfLiveDeploymentIsJustStored(t *testing.T) {

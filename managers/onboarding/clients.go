@@ -9,6 +9,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/google/uuid"
 )
 
@@ -17,9 +18,6 @@ const (
 	clientPrefix = "onboarding/client/"
 	keyIDPrefix  = "onboarding/keyid/"
 )
-
-// ProblemInvalidClient is the Margo problem type of an unknown clientId (404).
-const ProblemInvalidClient = "https://docs.margo.org/specification/problems/invalid-client"
 
 // Client returns a client with its parsed Certificate. The record is read
 // from the store on every call (a revocation by another host counts at
@@ -102,5 +100,5 @@ func unknownClient(id string) error {
 	if len(id) > 64 {
 		id = id[:64] + "…"
 	}
-	return (&fault.Error{Code: fault.NotFound, Detail: fmt.Sprintf("no client %q is onboarded", id)}).WithType(ProblemInvalidClient)
+	return (&fault.Error{Code: fault.NotFound, Detail: fmt.Sprintf("no client %q is onboarded", id)}).WithType(document.ProblemInvalidClient)
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"errors"
 	"io"
 	"log/slog"
 	"math/big"
@@ -17,9 +16,9 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
-	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/managers/base/basetest"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
@@ -148,20 +147,7 @@ func keyID(t testing.TB, k crypto.Signer) string {
 
 // wantFault fails unless err is a *fault.Error with code and, when typ is
 // not "", that problem type.
-func wantFault(t testing.TB, err error, code fault.Code, typ string) *fault.Error {
-	t.Helper()
-	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		t.Fatalf("error = %v (%T), want a fault %s", err, err, code)
-	}
-	if fe.Code != code {
-		t.Fatalf("code = %s (%v), want %s", fe.Code, err, code)
-	}
-	if typ != "" && fe.Type != typ {
-		t.Fatalf("type = %q, want %q (%v)", fe.Type, typ, err)
-	}
-	return fe
-}
+var wantFault = basetest.WantFault
 
 func stateListAll() state.ListOptions { return state.ListOptions{Limit: state.MaxPageSize} }
 

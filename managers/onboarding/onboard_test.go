@@ -225,7 +225,7 @@ func TestOnboardPolicy(t *testing.T) {
 			m := newManager(t, memory.New(), cfg)
 			c, err := m.Onboard(context.Background(), is.issue(t, certSpec{key: tc.key}))
 			if tc.code != "" {
-				wantFault(t, err, tc.code, ProblemCertificateNotTrusted)
+				wantFault(t, err, tc.code, document.ProblemCertificateNotTrusted)
 				if n := countClients(t, m); n != 0 {
 					t.Fatalf("%d clients stored for a refused key", n)
 				}

@@ -5,11 +5,8 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
-
-// ProblemCertificateNotTrusted is the Margo problem type of a certificate the
-// policy refuses (403).
-const ProblemCertificateNotTrusted = "https://docs.margo.org/specification/problems/certificate-not-trusted"
 
 // policy is the decoded Policy: key id sets in lowercase.
 type policy struct {
@@ -49,7 +46,7 @@ func (p policy) refusal(keyID string) string {
 // check returns a Forbidden error when the policy refuses keyID.
 func (p policy) check(keyID string) error {
 	if reason := p.refusal(keyID); reason != "" {
-		return (&fault.Error{Code: fault.Forbidden, Detail: reason + " (keyid " + keyID + ")"}).WithType(ProblemCertificateNotTrusted)
+		return (&fault.Error{Code: fault.Forbidden, Detail: reason + " (keyid " + keyID + ")"}).WithType(document.ProblemCertificateNotTrusted)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/providers/state/memory"
 )
 
@@ -120,12 +121,12 @@ func TestClientUnknownOrInvalidIDIsNotFound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := store.gets.Load()
 			_, err := m.Client(context.Background(), tc.id)
-			wantFault(t, err, fault.NotFound, ProblemInvalidClient)
+			wantFault(t, err, fault.NotFound, document.ProblemInvalidClient)
 			if got := store.gets.Load() - before; got != int64(tc.reads) {
 				t.Fatalf("%d store reads, want %d", got, tc.reads)
 			}
 			_, err = m.SetState(context.Background(), tc.id, fleet.ClientRevoked)
-			wantFault(t, err, fault.NotFound, ProblemInvalidClient)
+			wantFault(t, err, fault.NotFound, document.ProblemInvalidClient)
 		})
 	}
 }
@@ -170,5 +171,5 @@ func TestDenyAddedLaterReadsAsRejected(t *testing.T) {
 		t.Fatalf("Client = %s, %v; want rejected", got.State, err)
 	}
 	_, err = m.Onboard(context.Background(), cert)
-	wantFault(t, err, fault.Forbidden, ProblemCertificateNotTrusted)
+	wantFault(t, err, fault.Forbidden, document.ProblemCertificateNotTrusted)
 }

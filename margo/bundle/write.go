@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
@@ -15,6 +16,19 @@ import (
 // gzipOSUnknown is the gzip header OS byte Write uses (255, "unknown"), so
 // output does not depend on the platform.
 const gzipOSUnknown = 255
+
+// gzipWriters keeps gzip writers for reuse: a new one allocates about
+// 800 KB of compressor state. Reset makes a reused writer equivalent to a
+// new one (same level, fresh state), so the output does not depend on what
+// the writer compressed before. A pooled writer still points to the buffer
+// of its last Write until its next Reset.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, err := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	if err != nil { // only for an invalid level
+		panic(err)
+	}
+	return zw
+}}
 
 // Write builds a bundle from entries, deterministically: entries sorted by
 // name; every header a regular file with mode 0644, mtime Unix 0, uid and gid
@@ -40,11 +54,19 @@ func Write(entries []Entry) ([]byte, error) {
 		}
 	}
 
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	if err != nil {
-		return nil, fault.Wrap(err, fault.Internal, "bundle: gzip writer")
+	if err := write(zw, &buf, sorted); err != nil {
+		return nil, err
 	}
+	return buf.Bytes(), nil
+}
+
+// write writes the bundle of the sorted entries to buf through zw, which it
+// resets first.
+func write(zw *gzip.Writer, buf *bytes.Buffer, sorted []Entry) error {
+	zw.Reset(buf)
 	zw.Header = gzip.Header{OS: gzipOSUnknown}
 	tw := tar.NewWriter(zw)
 	for _, e := range sorted {
@@ -60,19 +82,19 @@ func Write(entries []Entry) ([]byte, error) {
 			hdr.Format = tar.FormatPAX
 		}
 		if err := tw.WriteHeader(hdr); err != nil {
-			return nil, fault.Wrap(err, fault.Internal, "bundle: header for %q", e.Name)
+			return fault.Wrap(err, fault.Internal, "bundle: header for %q", e.Name)
 		}
 		if _, err := tw.Write(e.Data); err != nil {
-			return nil, fault.Wrap(err, fault.Internal, "bundle: writing %q", e.Name)
+			return fault.Wrap(err, fault.Internal, "bundle: writing %q", e.Name)
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return nil, fault.Wrap(err, fault.Internal, "bundle: closing tar")
+		return fault.Wrap(err, fault.Internal, "bundle: closing tar")
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fault.Wrap(err, fault.Internal, "bundle: closing gzip")
+		return fault.Wrap(err, fault.Internal, "bundle: closing gzip")
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // writeError returns the Internal error Write reports, wrapping sentinel:

@@ -4,7 +4,8 @@
 // YAML files and bundles.
 //
 // Content-Digest errors are *fault.Error values with code fault.BadRequest
-// and type ProblemType, as the Margo P1 profile prescribes (400).
+// and type document.ProblemInvalidDigestHeader, as the Margo P1 profile
+// prescribes (400).
 package digest
 
 import (
@@ -15,10 +16,9 @@ import (
 	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/sfv"
 )
-
-// ProblemType is the Margo problem type of every Content-Digest error.
-const ProblemType = "https://docs.margo.org/specification/problems/invalid-digest-header"
 
 // MaxHeaderLen bounds the Content-Digest value Verify accepts.
 const MaxHeaderLen = 8 << 10
@@ -47,14 +47,14 @@ func Verify(header string, body []byte) error {
 	if len(header) > MaxHeaderLen {
 		return invalid("Content-Digest header is longer than %d bytes", MaxHeaderLen)
 	}
-	members, err := parseDictionary(header)
+	members, err := sfv.ParseDictionary(header)
 	if err != nil {
 		return invalid("malformed Content-Digest header: %v", err)
 	}
 	checked := 0
 	for _, m := range members {
 		var want []byte
-		switch m.key {
+		switch m.Key {
 		case AlgSHA256:
 			s := sha256.Sum256(body)
 			want = s[:]
@@ -64,14 +64,15 @@ func Verify(header string, body []byte) error {
 		default:
 			continue
 		}
-		if !m.isBytes {
-			return invalid("malformed Content-Digest header: %s is not a byte sequence", m.key)
+		value := m.Item.Value
+		if m.IsList || value.Kind != sfv.KindBytes {
+			return invalid("malformed Content-Digest header: %s is not a byte sequence", m.Key)
 		}
-		if len(m.value) != len(want) {
-			return invalid("malformed Content-Digest header: %s has %d bytes, want %d", m.key, len(m.value), len(want))
+		if len(value.Bytes) != len(want) {
+			return invalid("malformed Content-Digest header: %s has %d bytes, want %d", m.Key, len(value.Bytes), len(want))
 		}
-		if subtle.ConstantTimeCompare(m.value, want) != 1 {
-			return invalid("Content-Digest %s does not match the request body", m.key)
+		if subtle.ConstantTimeCompare(value.Bytes, want) != 1 {
+			return invalid("Content-Digest %s does not match the request body", m.Key)
 		}
 		checked++
 	}
@@ -83,5 +84,5 @@ func Verify(header string, body []byte) error {
 
 // invalid returns an invalid-digest-header problem (400).
 func invalid(format string, args ...any) *fault.Error {
-	return fault.New(fault.BadRequest, format, args...).WithType(ProblemType)
+	return fault.New(fault.BadRequest, format, args...).WithType(document.ProblemInvalidDigestHeader)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
 // FuzzParseDigest: Verify never panics, fails only with the 400
@@ -14,7 +15,7 @@ func FuzzParseDigest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string, body []byte) {
 		if err := Verify(header, body); err != nil {
 			fe := fault.As(err)
-			if fe.Code != fault.BadRequest || fe.Type != ProblemType || fe.Detail == "" {
+			if fe.Code != fault.BadRequest || fe.Type != document.ProblemInvalidDigestHeader || fe.Detail == "" {
 				t.Fatalf("unexpected error %v (code %s, type %q)", err, fe.Code, fe.Type)
 			}
 		}

@@ -66,12 +66,3 @@ const (
 	DeploymentAPIVersion   = "application.margo.org/v1alpha1"
 	DeploymentKind         = "ApplicationDeployment"
 )
-
-// Problem type URIs (P1 registry, https://docs.margo.org/specification/problems/<name>).
-// P2 uses https://docs.margo.org/specification/problem-types#<name>; a binding
-// may map between the two.
-const (
-	ProblemInvalidRequest           = "https://docs.margo.org/specification/problems/invalid-request"
-	ProblemSemanticError            = "https://docs.margo.org/specification/problems/semantic-error"
-	ProblemInvalidCertificateFormat = "https://docs.margo.org/specification/problems/invalid-certificate-format"
-)

@@ -87,7 +87,7 @@ func (m *Manifest) Validate() []fault.Violation {
 	}
 	for i, d := range m.Deployments {
 		dp := path("deployments").index(i)
-		if !isURLSafeID(d.DeploymentID) {
+		if !IsURLSafeID(d.DeploymentID) {
 			vs.add(dp.key("deploymentId"), "must be non-empty, use only RFC 3986 unreserved characters and not be . or .. (got %s)", quoteValue(d.DeploymentID))
 		}
 		checkDigest(&vs, dp.key("digest"), d.Digest)
@@ -192,9 +192,10 @@ func checkDuplicateIDs(vs *violations, ds []DeploymentRef) {
 	}
 }
 
-// isURLSafeID reports whether s is non-empty, only RFC 3986 unreserved
-// characters, and not a dot segment.
-func isURLSafeID(s string) bool {
+// IsURLSafeID reports whether s is non-empty, only RFC 3986 unreserved
+// characters, and not a dot segment: an id that needs no escaping in a URL
+// path (deploymentId, clientId).
+func IsURLSafeID(s string) bool {
 	if s == "" || s == "." || s == ".." {
 		return false
 	}

@@ -83,6 +83,12 @@ func validScheme(s string) bool {
 	return true
 }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+// trimOWS removes leading and trailing spaces and tabs (optional whitespace).
+func trimOWS(s string) string { return strings.Trim(s, " \t") }
+
 // normalizeAuthority lower-cases host[:port] and removes the scheme's
 // default port (RFC 9421 §2.2.3, RFC 9110 §4.2.3).
 func normalizeAuthority(authority, scheme string) string {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cadenza-edge/cadenza/margo/sfv"
 )
 
 // TestSignatureBaseKnownAnswer: the signature base of a fixed Margo request
@@ -56,7 +58,7 @@ func TestSignatureBaseKnownAnswer(t *testing.T) {
 			if in != tt.wantInput {
 				t.Errorf("Signature-Input =\n%s\nwant\n%s", in, tt.wantInput)
 			}
-			d, err := parseDictionary(in)
+			d, err := sfv.ParseDictionary(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,9 +85,9 @@ func TestSignatureBaseKnownAnswer(t *testing.T) {
 	}
 }
 
-func mustDict(t testing.TB, s string) dictionary {
+func mustDict(t testing.TB, s string) sfv.Dictionary {
 	t.Helper()
-	d, err := parseDictionary(s)
+	d, err := sfv.ParseDictionary(s)
 	if err != nil {
 		t.Fatal(err)
 	}

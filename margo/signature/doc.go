@@ -13,14 +13,15 @@
 // The package is protocol neutral: Signer and Verifier work on a Message;
 // SignRequest, Transport and FromRequest adapt net/http, FromEndpoint adapts
 // the coa endpoint binding. Verification failures are *fault.Error values with
-// code fault.Unauthorized and type ProblemType; Content-Digest failures are
-// the digest package's fault.BadRequest errors, returned unchanged.
+// code fault.Unauthorized and type document.ProblemSignatureVerificationFailed;
+// Content-Digest failures are the digest package's fault.BadRequest errors,
+// returned unchanged.
 package signature
 
-import "github.com/cadenza-edge/cadenza/coa/fault"
-
-// ProblemType is the Margo problem type of every signature verification error.
-const ProblemType = "https://docs.margo.org/specification/problems/signature-verification-failed"
+import (
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/document"
+)
 
 // Field names of the HTTP fields this package reads and writes.
 const (
@@ -54,7 +55,7 @@ const (
 
 // reject returns a signature verification failure (401) with a detail.
 func reject(format string, args ...any) *fault.Error {
-	return fault.New(fault.Unauthorized, format, args...).WithType(ProblemType)
+	return fault.New(fault.Unauthorized, format, args...).WithType(document.ProblemSignatureVerificationFailed)
 }
 
 // constError is an error that can be a constant.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
-	"github.com/cadenza-edge/cadenza/margo/digest"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
 // verifyingHandler verifies every request with FromRequest and Verifier and
@@ -75,13 +75,13 @@ func TestTransportInterop(t *testing.T) {
 		{"body swapped in flight", testKeyP256, "POST", "/status", testBody, func(r *http.Request) {
 			r.Body = io.NopCloser(strings.NewReader(`{"evil":1}`))
 			r.ContentLength = 10
-		}, 400, digest.ProblemType},
+		}, 400, document.ProblemInvalidDigestHeader},
 		{"path changed in flight", testKeyP256, "GET", "/api/v1/clients/c1/deployments", "", func(r *http.Request) {
 			r.URL.Path = "/api/v1/clients/c2/deployments"
-		}, 401, ProblemType},
+		}, 401, document.ProblemSignatureVerificationFailed},
 		{"signature stripped in flight", testKeyP256, "GET", "/x", "", func(r *http.Request) {
 			r.Header.Del("Signature")
-		}, 401, ProblemType},
+		}, 401, document.ProblemSignatureVerificationFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package signature
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cadenza-edge/cadenza/margo/sfv"
 )
 
 // sigParams is one parsed Signature-Input member: the covered components and
@@ -25,21 +27,22 @@ type sigParams struct {
 // MaxComponents distinct, parameterless component names, with well-typed
 // created, expires, keyid, alg, nonce and tag parameters. Unknown parameters
 // are kept (they are part of the signed "@signature-params" value).
-func parseSigParams(m member) (*sigParams, error) {
-	if !m.inner {
-		return nil, fmt.Errorf("member %q is not an inner list", m.key)
+func parseSigParams(m sfv.Member) (*sigParams, error) {
+	if !m.IsList {
+		return nil, fmt.Errorf("member %q is not an inner list", m.Key)
 	}
-	if len(m.list) > MaxComponents {
-		return nil, fmt.Errorf("member %q covers %d components, more than %d", m.key, len(m.list), MaxComponents)
+	items := m.List.Items
+	if len(items) > MaxComponents {
+		return nil, fmt.Errorf("member %q covers %d components, more than %d", m.Key, len(items), MaxComponents)
 	}
-	sp := &sigParams{label: m.key, components: make([]string, 0, len(m.list))}
-	seen := make(map[string]bool, len(m.list))
-	for _, it := range m.list {
-		if it.value.kind != kindString {
-			return nil, fmt.Errorf("member %q: component identifiers must be strings", m.key)
+	sp := &sigParams{label: m.Key, components: make([]string, 0, len(items))}
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		if it.Value.Kind != sfv.KindString {
+			return nil, fmt.Errorf("member %q: component identifiers must be strings", m.Key)
 		}
-		name := it.value.str
-		if len(it.params) > 0 {
+		name := it.Value.Str
+		if len(it.Params) > 0 {
 			return nil, fmt.Errorf("component %q: component parameters are not supported", name)
 		}
 		if !validComponentName(name) {
@@ -51,39 +54,39 @@ func parseSigParams(m member) (*sigParams, error) {
 		seen[name] = true
 		sp.components = append(sp.components, name)
 	}
-	for _, p := range m.params {
+	for _, p := range m.List.Params {
 		if err := sp.setParam(p); err != nil {
-			return nil, fmt.Errorf("member %q: %w", m.key, err)
+			return nil, fmt.Errorf("member %q: %w", m.Key, err)
 		}
 	}
-	b, err := appendInnerList(nil, m.list, m.params)
+	serialized, err := sfv.SerializeInnerList(m.List)
 	if err != nil {
-		return nil, fmt.Errorf("member %q: %w", m.key, err)
+		return nil, fmt.Errorf("member %q: %w", m.Key, err)
 	}
-	sp.serialized = string(b)
+	sp.serialized = serialized
 	return sp, nil
 }
 
 // setParam records one signature parameter, checking its type.
-func (sp *sigParams) setParam(p param) error {
-	switch p.key {
+func (sp *sigParams) setParam(p sfv.Param) error {
+	switch p.Key {
 	case "created", "expires":
-		if p.value.kind != kindInteger || p.value.num < 0 {
-			return fmt.Errorf("parameter %s must be a non-negative integer", p.key)
+		if p.Value.Kind != sfv.KindInteger || p.Value.Int < 0 {
+			return fmt.Errorf("parameter %s must be a non-negative integer", p.Key)
 		}
-		if p.key == "created" {
-			sp.created, sp.hasCreated = p.value.num, true
+		if p.Key == "created" {
+			sp.created, sp.hasCreated = p.Value.Int, true
 		} else {
-			sp.expires, sp.hasExpires = p.value.num, true
+			sp.expires, sp.hasExpires = p.Value.Int, true
 		}
 	case "keyid", "alg", "nonce", "tag":
-		if p.value.kind != kindString {
-			return fmt.Errorf("parameter %s must be a string", p.key)
+		if p.Value.Kind != sfv.KindString {
+			return fmt.Errorf("parameter %s must be a string", p.Key)
 		}
-		if p.key == "keyid" {
-			sp.keyID = p.value.str
-		} else if p.key == "alg" {
-			sp.alg = p.value.str
+		if p.Key == "keyid" {
+			sp.keyID = p.Value.Str
+		} else if p.Key == "alg" {
+			sp.alg = p.Value.Str
 		}
 	}
 	return nil
@@ -97,14 +100,14 @@ func validComponentName(name string) bool {
 	}
 	if name[0] == '@' {
 		for i := 1; i < len(name); i++ {
-			if c := name[i]; !isLCAlpha(c) && c != '-' {
+			if c := name[i]; (c < 'a' || c > 'z') && c != '-' {
 				return false
 			}
 		}
 		return true
 	}
 	for i := 0; i < len(name); i++ {
-		if c := name[i]; !isTChar(c) || (c >= 'A' && c <= 'Z') {
+		if c := name[i]; !sfv.IsTChar(c) || (c >= 'A' && c <= 'Z') {
 			return false
 		}
 	}
@@ -112,29 +115,22 @@ func validComponentName(name string) bool {
 }
 
 // buildSigParams builds the Signature-Input member a Signer emits.
-func buildSigParams(label string, components []string, created int64, keyID, alg string) (member, error) {
-	m := member{key: label, inner: true}
+func buildSigParams(label string, components []string, created int64, keyID, alg string) (sfv.Member, error) {
+	m := sfv.Member{Key: label, IsList: true}
 	for _, c := range components {
-		m.list = append(m.list, item{value: bareItem{kind: kindString, str: c}})
+		m.List.Items = append(m.List.Items, sfv.Item{Value: sfv.BareItem{Kind: sfv.KindString, Str: c}})
 	}
-	m.params = append(m.params, param{key: "created", value: bareItem{kind: kindInteger, num: created}})
+	m.List.Params = append(m.List.Params, sfv.Param{Key: "created", Value: sfv.BareItem{Kind: sfv.KindInteger, Int: created}})
 	if keyID != "" {
-		m.params = append(m.params, param{key: "keyid", value: bareItem{kind: kindString, str: keyID}})
+		m.List.Params = append(m.List.Params, sfv.Param{Key: "keyid", Value: sfv.BareItem{Kind: sfv.KindString, Str: keyID}})
 	}
 	if alg != "" {
-		m.params = append(m.params, param{key: "alg", value: bareItem{kind: kindString, str: alg}})
+		m.List.Params = append(m.List.Params, sfv.Param{Key: "alg", Value: sfv.BareItem{Kind: sfv.KindString, Str: alg}})
 	}
-	if !validLabel(label) {
+	if !sfv.IsKey(label) {
 		return m, fmt.Errorf("invalid signature label %q", label)
 	}
 	return m, nil
-}
-
-// validLabel reports whether label is a valid dictionary key.
-func validLabel(label string) bool {
-	p := &sfvParser{s: label}
-	k, err := p.parseKey()
-	return err == nil && k == label
 }
 
 // missing returns the required components that sp does not cover.

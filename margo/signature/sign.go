@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/margo/digest"
+	"github.com/cadenza-edge/cadenza/margo/sfv"
 )
 
 // Signer signs requests with one private key.
@@ -68,11 +69,11 @@ func (s *Signer) Sign(m *Message) (signatureInput, signature string, err error) 
 	if err != nil {
 		return "", "", fmt.Errorf("signature: %w", err)
 	}
-	inner, err := appendInnerList(nil, mem.list, mem.params)
+	inner, err := sfv.SerializeInnerList(mem.List)
 	if err != nil {
 		return "", "", fmt.Errorf("signature: keyid or alg: %w", err)
 	}
-	base, err := signatureBase(m, components, string(inner))
+	base, err := signatureBase(m, components, inner)
 	if err != nil {
 		return "", "", fmt.Errorf("signature: %w", err)
 	}

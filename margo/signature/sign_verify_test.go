@@ -14,6 +14,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/margo/digest"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
 const testBody = `{"apiVersion":"deployment.margo.org/v1alpha1","kind":"DeploymentStatus"}`
@@ -121,9 +122,11 @@ func TestVerifyRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigErr := func(detail string) (fault.Code, string, string) { return fault.Unauthorized, ProblemType, detail }
+	sigErr := func(detail string) (fault.Code, string, string) {
+		return fault.Unauthorized, document.ProblemSignatureVerificationFailed, detail
+	}
 	digErr := func(detail string) (fault.Code, string, string) {
-		return fault.BadRequest, digest.ProblemType, detail
+		return fault.BadRequest, document.ProblemInvalidDigestHeader, detail
 	}
 	type want struct {
 		code   fault.Code
@@ -351,7 +354,7 @@ func TestVerifySelectsSignature(t *testing.T) {
 			v := &Verifier{Now: testNow, Label: tt.label}
 			res, err := v.Verify(f.m, tt.in, tt.sig, f.pub)
 			if tt.wantErr != "" {
-				wantFault(t, err, fault.Unauthorized, ProblemType, tt.wantErr)
+				wantFault(t, err, fault.Unauthorized, document.ProblemSignatureVerificationFailed, tt.wantErr)
 				return
 			}
 			if err != nil {
@@ -368,7 +371,7 @@ func TestVerifySelectsSignature(t *testing.T) {
 func TestVerifyNeverPanicsOnNil(t *testing.T) {
 	var v *Verifier
 	_, err := v.Verify(nil, "a", "b", parseKey(t, testKeyP256).Public())
-	wantFault(t, err, fault.Unauthorized, ProblemType, "no request")
+	wantFault(t, err, fault.Unauthorized, document.ProblemSignatureVerificationFailed, "no request")
 	var s *Signer
 	if _, _, err := s.Sign(testMessage(nil)); err == nil {
 		t.Error("nil Signer signed")

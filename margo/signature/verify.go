@@ -8,6 +8,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/margo/digest"
+	"github.com/cadenza-edge/cadenza/margo/sfv"
 )
 
 // Defaults of a zero Verifier.
@@ -53,8 +54,8 @@ type Result struct {
 // components; created is within [now-Window, now+Skew] (and expires, when
 // present, has not passed); a covered Content-Digest matches the body; the
 // signature verifies. Failures are *fault.Error with code Unauthorized and
-// type ProblemType, except Content-Digest failures, which are the digest
-// package's BadRequest errors.
+// type document.ProblemSignatureVerificationFailed, except Content-Digest
+// failures, which are the digest package's BadRequest errors.
 func (v *Verifier) Verify(m *Message, sigInput, sig string, pub crypto.PublicKey) (*Result, error) {
 	if v == nil {
 		v = &Verifier{}
@@ -76,11 +77,11 @@ func (v *Verifier) Verify(m *Message, sigInput, sig string, pub crypto.PublicKey
 	case len(sig) > MaxHeaderLen:
 		return nil, reject("Signature header is longer than %d bytes", MaxHeaderLen)
 	}
-	inputs, err := parseDictionary(sigInput)
+	inputs, err := sfv.ParseDictionary(sigInput)
 	if err != nil {
 		return nil, reject("malformed Signature-Input header: %v", err)
 	}
-	sigs, err := parseDictionary(sig)
+	sigs, err := sfv.ParseDictionary(sig)
 	if err != nil {
 		return nil, reject("malformed Signature header: %v", err)
 	}
@@ -144,10 +145,10 @@ func (v *Verifier) required(m *Message) []string {
 
 // selectSignature picks the Signature-Input member to verify: v.Label, or
 // the first well-formed member that covers every required component.
-func (v *Verifier) selectSignature(m *Message, inputs dictionary) (*sigParams, error) {
+func (v *Verifier) selectSignature(m *Message, inputs sfv.Dictionary) (*sigParams, error) {
 	required := v.required(m)
 	if v.Label != "" {
-		mem, ok := inputs.get(v.Label)
+		mem, ok := inputs.Get(v.Label)
 		if !ok {
 			return nil, reject("Signature-Input has no signature labelled %q", v.Label)
 		}
@@ -202,15 +203,15 @@ func notCovered(m *Message, label string, missing []string) error {
 }
 
 // signatureValue returns the decoded Signature member for label.
-func signatureValue(sigs dictionary, label string) ([]byte, error) {
-	mem, ok := sigs.get(label)
+func signatureValue(sigs sfv.Dictionary, label string) ([]byte, error) {
+	mem, ok := sigs.Get(label)
 	if !ok {
 		return nil, reject("Signature header has no value for label %q", label)
 	}
-	if mem.inner || mem.item.value.kind != kindBytes {
+	if mem.IsList || mem.Item.Value.Kind != sfv.KindBytes {
 		return nil, reject("malformed Signature header: value for %q is not a byte sequence", label)
 	}
-	raw := mem.item.value.raw
+	raw := mem.Item.Value.Bytes
 	switch {
 	case len(raw) == 0:
 		return nil, reject("Signature header: value for %q is empty", label)

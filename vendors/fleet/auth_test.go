@@ -37,7 +37,7 @@ func TestEveryEndpointRequiresTheToken(t *testing.T) {
 			t.Errorf("%s %s: %d without a token", e.Method, path, r.StatusCode)
 		}
 	}
-	if a.ob.clients["c1"].State != "approved" {
+	if a.ob.StateOf("c1") != "approved" {
 		t.Fatal("an unauthenticated call changed state")
 	}
 }

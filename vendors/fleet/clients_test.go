@@ -31,7 +31,7 @@ func TestListingWithoutItemsHasEmptyArray(t *testing.T) {
 	if string(r.body) != `{"items":[]}` {
 		t.Fatalf("body %s", r.body)
 	}
-	if got := a.ob.pages[0]; got.Limit != defaultLimit || got.After != "" {
+	if got := a.ob.Pages()[0]; got.Limit != defaultLimit || got.After != "" {
 		t.Fatalf("page asked %+v", got)
 	}
 }
@@ -61,7 +61,7 @@ func TestApproveRejectRevokeSetTheState(t *testing.T) {
 	for action, state := range map[string]fleet.ClientState{"approve": fleet.ClientApproved, "revoke": fleet.ClientRevoked, "reject": fleet.ClientRejected} {
 		var c fleet.Client
 		want(t, call(t, "POST", a.url+"/clients/c1/"+action, nil), 200, &c)
-		if c.State != state || a.ob.clients["c1"].State != state {
+		if c.State != state || a.ob.StateOf("c1") != state {
 			t.Fatalf("%s: state %q", action, c.State)
 		}
 	}
@@ -74,8 +74,8 @@ func TestDeleteClientRejectsIt(t *testing.T) {
 	a.addClient("c1", fleet.ClientApproved)
 	r := call(t, "DELETE", a.url+"/clients/c1", nil)
 	want(t, r, 204, nil)
-	if a.ob.clients["c1"].State != fleet.ClientRejected || len(a.deps.forgotten) != 0 {
-		t.Fatalf("state %q, forgotten %v", a.ob.clients["c1"].State, a.deps.forgotten)
+	if a.ob.StateOf("c1") != fleet.ClientRejected || len(a.deps.Forgotten()) != 0 {
+		t.Fatalf("state %q, forgotten %v", a.ob.StateOf("c1"), a.deps.Forgotten())
 	}
 }
 
@@ -83,15 +83,16 @@ func TestDeleteClientWithForgetDropsItsDeployments(t *testing.T) {
 	a := newDefaultAPI(t)
 	for _, q := range []string{"?forget", "?forget=true", "?forget=1"} {
 		a.addClient("c1", fleet.ClientApproved)
-		a.deps.forgotten = nil
+		before := len(a.deps.Forgotten())
 		want(t, call(t, "DELETE", a.url+"/clients/c1"+q, nil), 204, nil)
-		if a.ob.clients["c1"].State != fleet.ClientRejected || len(a.deps.forgotten) != 1 || a.deps.forgotten[0] != "c1" {
-			t.Fatalf("%s: state %q, forgotten %v", q, a.ob.clients["c1"].State, a.deps.forgotten)
+		forgotten := a.deps.Forgotten()[before:]
+		if a.ob.StateOf("c1") != fleet.ClientRejected || len(forgotten) != 1 || forgotten[0] != "c1" {
+			t.Fatalf("%s: state %q, forgotten %v", q, a.ob.StateOf("c1"), forgotten)
 		}
 	}
-	a.deps.forgotten = nil
+	before := len(a.deps.Forgotten())
 	want(t, call(t, "DELETE", a.url+"/clients/c1?forget=false", nil), 204, nil)
-	if len(a.deps.forgotten) != 0 {
+	if len(a.deps.Forgotten()) != before {
 		t.Fatal("forget=false forgot")
 	}
 	wantProblem(t, call(t, "DELETE", a.url+"/clients/c1?forget=maybe", nil), 400)

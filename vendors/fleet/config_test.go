@@ -7,7 +7,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
-	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 )
 
 func TestConfigDefaultsAndRequiredTokens(t *testing.T) {
@@ -42,20 +42,7 @@ func TestConfigErrorsNameThePath(t *testing.T) {
 }
 
 func TestInitNamesMissingManager(t *testing.T) {
-	ob := &fakeOnboarding{clients: map[string]fleet.Client{}}
-	caps := &fakeCapabilities{}
-	deps := &fakeDeployments{}
-	cases := map[string][]module.Module{
-		"fleet.Onboarding":   {caps, deps},
-		"fleet.Capabilities": {ob, deps},
-		"fleet.Deployments":  {ob, caps},
-	}
-	for iface, managers := range cases {
-		err := (&Vendor{}).Init(context.Background(), &module.Env{ID: ID, Managers: managers})
-		if err == nil || !strings.Contains(err.Error(), iface) {
-			t.Errorf("without %s: err = %v", iface, err)
-		}
-	}
+	fleettest.WantMissingNamed(t, ID, func(ctx context.Context, env *module.Env) error { return (&Vendor{}).Init(ctx, env) })
 }
 
 func TestVendorIsRegistered(t *testing.T) {

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"context"
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/fleet"
@@ -63,7 +64,7 @@ func TestApplyDeploymentInvalidDocumentIsTheManagersError(t *testing.T) {
 func TestApplyDeploymentForUnknownClientIs404(t *testing.T) {
 	a := newDefaultAPI(t)
 	wantProblem(t, call(t, "PUT", a.url+"/clients/nope/deployments", deploymentYAML(depID)), 404)
-	if len(a.deps.deployments) != 0 {
+	if ds, _, _ := a.deps.List(context.Background(), "", fleet.Page{}); len(ds) != 0 {
 		t.Fatal("applied")
 	}
 }
@@ -94,7 +95,7 @@ func TestRemoveDeploymentIs202(t *testing.T) {
 	if len(r.body) != 0 || r.Header.Get("Location") != "/fleet/v1/clients/c1/deployments/"+depID+"/status" {
 		t.Fatalf("body %q Location %q", r.body, r.Header.Get("Location"))
 	}
-	if !a.deps.deployments["c1|"+depID].Deleted {
+	if d, _ := a.deps.Get("c1", depID); !d.Deleted {
 		t.Fatal("not removed")
 	}
 	wantProblem(t, call(t, "DELETE", a.url+"/clients/c1/deployments/"+depID, nil), 404)
@@ -104,7 +105,7 @@ func TestDeploymentStatusHistory(t *testing.T) {
 	a := newDefaultAPI(t)
 	a.addClient("c1", fleet.ClientApproved)
 	want(t, call(t, "PUT", a.url+"/clients/c1/deployments", deploymentYAML(depID)), 201, nil)
-	a.deps.statuses["c1|"+depID] = []fleet.StatusReport{{State: "installed"}, {State: "installing"}, {State: "pending"}}
+	a.deps.SetStatuses("c1", depID, fleet.StatusReport{State: "installed"}, fleet.StatusReport{State: "installing"}, fleet.StatusReport{State: "pending"})
 	var l listOf[fleet.StatusReport]
 	want(t, call(t, "GET", a.url+"/clients/c1/deployments/"+depID+"/status?limit=2", nil), 200, &l)
 	if len(l.Items) != 2 || l.Items[0].State != "installed" {

@@ -8,9 +8,9 @@ import (
 
 func TestListDevicesFiltersByClient(t *testing.T) {
 	a := newDefaultAPI(t)
-	a.caps.add("c1", "gw")
-	a.caps.add("c1", "gw/child")
-	a.caps.add("c2", "edge")
+	a.addDevice("c1", "gw")
+	a.addDevice("c1", "gw/child")
+	a.addDevice("c2", "edge")
 	var all, one listOf[fleet.Device]
 	want(t, call(t, "GET", a.url+"/devices", nil), 200, &all)
 	want(t, call(t, "GET", a.url+"/devices?clientId=c1&limit=1", nil), 200, &one)
@@ -21,7 +21,7 @@ func TestListDevicesFiltersByClient(t *testing.T) {
 
 func TestGetHierarchicalDevice(t *testing.T) {
 	a := newDefaultAPI(t)
-	a.caps.add("c1", "gw/child")
+	a.addDevice("c1", "gw/child")
 	for _, path := range []string{"/clients/c1/devices/gw/child", "/clients/c1/devices/gw%2Fchild"} {
 		var d fleet.Device
 		want(t, call(t, "GET", a.url+path, nil), 200, &d)
@@ -34,7 +34,7 @@ func TestGetHierarchicalDevice(t *testing.T) {
 
 func TestDeviceHistoryIsNewestFirstWithLimit(t *testing.T) {
 	a := newDefaultAPI(t)
-	a.caps.add("c1", "gw/child")
+	a.addDevice("c1", "gw/child")
 	var h listOf[fleet.CapabilitiesReport]
 	want(t, call(t, "GET", a.url+"/clients/c1/devices/gw/child/history", nil), 200, &h)
 	if len(h.Items) != 2 {
@@ -50,8 +50,8 @@ func TestDeviceHistoryIsNewestFirstWithLimit(t *testing.T) {
 
 func TestDeviceNamedHistoryIsReachableEncoded(t *testing.T) {
 	a := newDefaultAPI(t)
-	a.caps.add("c1", "gw/history")
-	a.caps.add("c1", "history")
+	a.addDevice("c1", "gw/history")
+	a.addDevice("c1", "history")
 	var d fleet.Device
 	want(t, call(t, "GET", a.url+"/clients/c1/devices/gw%2Fhistory", nil), 200, &d)
 	if d.DeviceID != "gw/history" {

@@ -11,18 +11,20 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 )
 
 // directVendor is an initialised vendor whose handlers are called directly.
-func directVendor(t *testing.T) (*Vendor, *fakeOnboarding) {
+func directVendor(t *testing.T) (*Vendor, *fleettest.Onboarding) {
 	t.Helper()
 	v := &Vendor{}
 	if err := config.DecodeModule("t.json", "v", []byte(`{"tokens":["`+token+`"]}`), v.ConfigTarget()); err != nil {
 		t.Fatal(err)
 	}
-	ob := &fakeOnboarding{clients: map[string]fleet.Client{"c1": {ID: "c1", State: fleet.ClientPending}}}
+	ob := &fleettest.Onboarding{}
+	ob.Put(fleet.Client{ID: "c1", State: fleet.ClientPending})
 	env := &module.Env{ID: ID, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Managers: []module.Module{ob, &fakeCapabilities{}, &fakeDeployments{}}}
+		Managers: []module.Module{ob, &fleettest.Capabilities{}, &fleettest.Deployments{}}}
 	if err := v.Init(context.Background(), env); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestHandlerChainDirectlyChecksTokenThenServes(t *testing.T) {
 	h := handler(t, v, "fleet.clients.approve")
 	req := &endpoint.Request{Method: "POST", Path: "/fleet/v1/clients/c1/approve", Params: map[string]string{"clientId": "c1"}, Metadata: endpoint.Metadata{}}
 	resp, err := h(context.Background(), req)
-	if err != nil || resp.Status != 401 || resp.Metadata.Get("WWW-Authenticate") == "" || ob.clients["c1"].State != fleet.ClientPending {
+	if err != nil || resp.Status != 401 || resp.Metadata.Get("WWW-Authenticate") == "" || ob.StateOf("c1") != fleet.ClientPending {
 		t.Fatalf("without token: %+v %v", resp, err)
 	}
 	var p struct {
@@ -59,7 +61,7 @@ func TestHandlerChainDirectlyChecksTokenThenServes(t *testing.T) {
 	}
 	req.Metadata.Set("Authorization", "Bearer "+token)
 	resp, err = h(context.Background(), req)
-	if err != nil || resp.Status != 200 || ob.clients["c1"].State != fleet.ClientApproved {
+	if err != nil || resp.Status != 200 || ob.StateOf("c1") != fleet.ClientApproved {
 		t.Fatalf("with token: %+v %v", resp, err)
 	}
 }

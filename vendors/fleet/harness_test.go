@@ -17,6 +17,7 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/document"
 
 	httpbinding "github.com/cadenza-edge/cadenza/bindings/http"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 )
 
 const token = "s3cret-operator-token"
@@ -24,9 +25,9 @@ const token = "s3cret-operator-token"
 // api is one operator vendor under test, served by the real HTTP binding.
 type api struct {
 	v    *Vendor
-	ob   *fakeOnboarding
-	caps *fakeCapabilities
-	deps *fakeDeployments
+	ob   *fleettest.Onboarding
+	caps *fleettest.Capabilities
+	deps *fleettest.Deployments
 	url  string
 }
 
@@ -35,9 +36,9 @@ func newAPI(t testing.TB, raw string) *api {
 	t.Helper()
 	a := &api{
 		v:    &Vendor{},
-		ob:   &fakeOnboarding{clients: map[string]fleet.Client{}},
-		caps: &fakeCapabilities{devices: map[string]fleet.Device{}, history: map[string][]fleet.CapabilitiesReport{}},
-		deps: &fakeDeployments{deployments: map[string]fleet.Deployment{}, statuses: map[string][]fleet.StatusReport{}},
+		ob:   &fleettest.Onboarding{},
+		caps: &fleettest.Capabilities{},
+		deps: &fleettest.Deployments{},
 	}
 	if err := config.DecodeModule("t.json", "vendors[1].config", []byte(raw), a.v.ConfigTarget()); err != nil {
 		t.Fatal(err)
@@ -70,9 +71,15 @@ func newDefaultAPI(t testing.TB) *api { return newAPI(t, `{"tokens":["`+token+`"
 
 // addClient registers a client in state.
 func (a *api) addClient(id string, state fleet.ClientState) {
-	a.ob.mu.Lock()
-	defer a.ob.mu.Unlock()
-	a.ob.clients[id] = fleet.Client{ID: id, State: state, KeyID: "k-" + id}
+	a.ob.Put(fleet.Client{ID: id, State: state, KeyID: "k-" + id})
+}
+
+// addDevice registers a device of a client, at revision 2 with two reports
+// of history.
+func (a *api) addDevice(clientID, deviceID string) {
+	caps := json.RawMessage(`{"properties":{"id":"` + deviceID + `"}}`)
+	a.caps.Put(fleet.Device{ClientID: clientID, DeviceID: deviceID, Capabilities: caps, Revision: 2},
+		fleet.CapabilitiesReport{Capabilities: caps}, fleet.CapabilitiesReport{Capabilities: json.RawMessage(`{"old":true}`)})
 }
 
 // reply is a response with its body read.

@@ -22,11 +22,11 @@ const artifactCacheControl = "public, max-age=31536000, immutable"
 func (v *Vendor) deploymentYAML(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	d := req.Param("digest")
 	if _, err := digest.ParseArtifact(d); err != nil {
-		return nil, problem(fault.NotFound, ProblemDeploymentNotFound, "no deployment YAML has digest %.80q", d)
+		return nil, problem(fault.NotFound, document.ProblemDeploymentNotFound, "no deployment YAML has digest %.80q", d)
 	}
 	body, err := v.deployments.DeploymentYAML(ctx, req.Param("clientId"), req.Param("deploymentId"), d)
 	if err != nil {
-		return nil, typed(err, fault.NotFound, ProblemDeploymentNotFound)
+		return nil, typed(err, fault.NotFound, document.ProblemDeploymentNotFound)
 	}
 	resp, err := artifact(req, d, body, document.YAMLMediaType)
 	if err != nil || resp.Status != http.StatusOK {
@@ -51,11 +51,11 @@ func (v *Vendor) deploymentYAML(ctx context.Context, req *endpoint.Request) (*en
 func (v *Vendor) bundle(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	d := req.Param("digest")
 	if _, err := digest.ParseArtifact(d); err != nil {
-		return nil, problem(fault.NotFound, ProblemInvalidBundle, "no bundle has digest %.80q", d)
+		return nil, problem(fault.NotFound, document.ProblemInvalidBundle, "no bundle has digest %.80q", d)
 	}
 	body, err := v.deployments.Bundle(ctx, req.Param("clientId"), d)
 	if err != nil {
-		return nil, typed(err, fault.NotFound, ProblemInvalidBundle)
+		return nil, typed(err, fault.NotFound, document.ProblemInvalidBundle)
 	}
 	return artifact(req, d, body, document.BundleMediaType)
 }

@@ -32,7 +32,7 @@ func TestYAMLServesExactBytesWithImmutableCaching(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	yaml := deploymentYAMLBytes(100)
-	dg := w.deps.addDeployment(d.client.ID, depID, yaml)
+	dg := w.deps.AddDeployment(d.client.ID, depID, yaml)
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil)
 	wantStatus(t, r, 200)
 	wantHeader(t, r, "Content-Type", document.YAMLMediaType)
@@ -49,7 +49,7 @@ func TestYAMLGzipWhenAsked(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	yaml := deploymentYAMLBytes(4096)
-	dg := w.deps.addDeployment(d.client.ID, depID, yaml)
+	dg := w.deps.AddDeployment(d.client.ID, depID, yaml)
 	for _, ae := range []string{"gzip", "gzip, deflate, br", "br;q=1, gzip;q=0.5", "*", "x-gzip"} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil, "Accept-Encoding", ae)
 		wantStatus(t, r, 200)
@@ -75,7 +75,7 @@ func TestYAMLNoGzipWhenNotAsked(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	yaml := deploymentYAMLBytes(4096)
-	dg := w.deps.addDeployment(d.client.ID, depID, yaml)
+	dg := w.deps.AddDeployment(d.client.ID, depID, yaml)
 	for _, ae := range []string{"<delete>", "identity", "gzip;q=0", "*, gzip;q=0", "deflate, br", "*;q=0"} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil, "Accept-Encoding", ae)
 		wantStatus(t, r, 200)
@@ -91,7 +91,7 @@ func TestYAMLNoGzipBelowCompressMinBytes(t *testing.T) {
 	w := newWFM(t, `{"compressMinBytes": 2048}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	small := deploymentYAMLBytes(1500)
-	dg := w.deps.addDeployment(d.client.ID, depID, small)
+	dg := w.deps.AddDeployment(d.client.ID, depID, small)
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil, "Accept-Encoding", "gzip")
 	wantHeader(t, r, "Content-Encoding", "")
 	if !bytes.Equal(r.body, small) {
@@ -102,7 +102,7 @@ func TestYAMLNoGzipBelowCompressMinBytes(t *testing.T) {
 func TestYAMLNotModifiedOnMatchingIfNoneMatch(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addDeployment(d.client.ID, depID, deploymentYAMLBytes(4096))
+	dg := w.deps.AddDeployment(d.client.ID, depID, deploymentYAMLBytes(4096))
 	for _, inm := range []string{`"` + dg + `"`, `W/"` + dg + `"`, "*"} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil, "If-None-Match", inm, "Accept-Encoding", "gzip")
 		wantStatus(t, r, 304)
@@ -117,7 +117,7 @@ func TestYAMLNotModifiedOnMatchingIfNoneMatch(t *testing.T) {
 func TestYAMLUnknownOrMalformedDigestIs404(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addDeployment(d.client.ID, depID, deploymentYAMLBytes(10))
+	dg := w.deps.AddDeployment(d.client.ID, depID, deploymentYAMLBytes(10))
 	for _, path := range []string{
 		"/deployments/" + depID + "/sha256:" + strings.Repeat("0", 64),  // unknown
 		"/deployments/" + depID + "/" + strings.ToUpper(dg),             // upper-case hex
@@ -126,24 +126,24 @@ func TestYAMLUnknownOrMalformedDigestIs404(t *testing.T) {
 		"/deployments/other-deployment/" + dg,                           // digest of another deployment
 	} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+path, nil)
-		wantProblem(t, r, 404, ProblemDeploymentNotFound)
+		wantProblem(t, r, 404, document.ProblemDeploymentNotFound)
 	}
 }
 
 func TestYAMLOfAnotherClientIs404(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d, other := w.enrolled(t, fleet.ClientApproved), w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addDeployment(other.client.ID, depID, deploymentYAMLBytes(10))
+	dg := w.deps.AddDeployment(other.client.ID, depID, deploymentYAMLBytes(10))
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil)
-	wantProblem(t, r, 404, ProblemDeploymentNotFound)
+	wantProblem(t, r, 404, document.ProblemDeploymentNotFound)
 }
 
 func TestYAMLRouteAndStatusRouteCoexist(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	w.deps.addDeployment(d.client.ID, depID, deploymentYAMLBytes(10), "web")
+	w.deps.AddDeployment(d.client.ID, depID, deploymentYAMLBytes(10), "web")
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments/"+depID+"/status", nil)
-	wantProblem(t, r, 404, ProblemDeploymentNotFound) // "status" is no digest
+	wantProblem(t, r, 404, document.ProblemDeploymentNotFound) // "status" is no digest
 	r = do(t, d.signed(), "POST", w.clientURL(d)+"/deployments/"+depID+"/status", statusDoc(depID, "installed", "web"))
 	wantStatus(t, r, 200)
 }
@@ -151,15 +151,15 @@ func TestYAMLRouteAndStatusRouteCoexist(t *testing.T) {
 func TestYAMLUnsignedIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addDeployment(d.client.ID, depID, deploymentYAMLBytes(10))
-	wantProblem(t, do(t, httpClient(nil), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil), 401, ProblemSignatureVerificationFailed)
+	dg := w.deps.AddDeployment(d.client.ID, depID, deploymentYAMLBytes(10))
+	wantProblem(t, do(t, httpClient(nil), "GET", w.clientURL(d)+"/deployments/"+depID+"/"+dg, nil), 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestArtifactBytesNotMatchingTheirDigestAreNeverServed(t *testing.T) {
 	w := newVendor(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addDeployment(d.client.ID, depID, []byte("a: 1\n"))
-	w.deps.yamls[d.client.ID+"|"+depID+"|"+dg] = []byte("a: 2\n") // corrupted store
+	dg := w.deps.AddDeployment(d.client.ID, depID, []byte("a: 1\n"))
+	w.deps.PutYAML(d.client.ID, depID, dg, []byte("a: 2\n")) // corrupted store
 	e := endpointFor(t, w.v, "GET", "/clients/{clientId}/deployments/{deploymentId}/{digest}")
 	req := directRequest(t, d, "GET", "/api/v1/clients/"+d.client.ID+"/deployments/"+depID+"/"+dg, nil,
 		map[string]string{"clientId": d.client.ID, "deploymentId": depID, "digest": dg})
@@ -177,7 +177,7 @@ func TestBundleServedWithBundleTypeAndNoExtraGzip(t *testing.T) {
 	_, _ = zw.Write(bytes.Repeat([]byte("tar bytes "), 500))
 	_ = zw.Close()
 	bundle := buf.Bytes()
-	dg := w.deps.addBundle(d.client.ID, bundle)
+	dg := w.deps.AddBundle(d.client.ID, bundle)
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/bundles/"+dg, nil, "Accept-Encoding", "gzip")
 	wantStatus(t, r, 200)
 	wantHeader(t, r, "Content-Type", document.BundleMediaType)
@@ -193,7 +193,7 @@ func TestBundleServedWithBundleTypeAndNoExtraGzip(t *testing.T) {
 func TestBundleNotModifiedOnMatchingIfNoneMatch(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addBundle(d.client.ID, []byte("bundle"))
+	dg := w.deps.AddBundle(d.client.ID, []byte("bundle"))
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/bundles/"+dg, nil, "If-None-Match", `"`+dg+`"`)
 	wantStatus(t, r, 304)
 	wantNoBody(t, r)
@@ -206,13 +206,13 @@ func TestBundleUnknownOrMalformedDigestIs404(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	for _, dg := range []string{"sha256:" + strings.Repeat("0", 64), "sha256:xyz", "bundle.tar.gz"} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/bundles/"+dg, nil)
-		wantProblem(t, r, 404, ProblemInvalidBundle)
+		wantProblem(t, r, 404, document.ProblemInvalidBundle)
 	}
 }
 
 func TestBundleUnsignedIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	dg := w.deps.addBundle(d.client.ID, []byte("bundle"))
-	wantProblem(t, do(t, httpClient(nil), "GET", w.clientURL(d)+"/bundles/"+dg, nil), 401, ProblemSignatureVerificationFailed)
+	dg := w.deps.AddBundle(d.client.ID, []byte("bundle"))
+	wantProblem(t, do(t, httpClient(nil), "GET", w.clientURL(d)+"/bundles/"+dg, nil), 401, document.ProblemSignatureVerificationFailed)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/digest"
+	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/sfv"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
@@ -56,7 +58,7 @@ func (a *SignatureAuth) Authenticate(ctx context.Context, req *endpoint.Request,
 	client, err := a.Clients.Client(ctx, clientID)
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
-			return fleet.Client{}, problem(fault.NotFound, ProblemInvalidClient, "unknown clientId %.80q", clientID)
+			return fleet.Client{}, problem(fault.NotFound, document.ProblemInvalidClient, "unknown clientId %.80q", clientID)
 		}
 		return fleet.Client{}, err
 	}
@@ -69,7 +71,7 @@ func (a *SignatureAuth) Authenticate(ctx context.Context, req *endpoint.Request,
 		return fleet.Client{}, err
 	}
 	if want := clientKeyID(client, cert); res.KeyID != "" && res.KeyID != want {
-		return fleet.Client{}, problem(fault.Unauthorized, ProblemSignatureVerificationFailed,
+		return fleet.Client{}, problem(fault.Unauthorized, document.ProblemSignatureVerificationFailed,
 			"signature %q: keyid %.80q is not the key of client %s", res.Label, res.KeyID, client.ID)
 	}
 	if err := trusted(client, cert, a.now(), a.skew()); err != nil {
@@ -126,25 +128,36 @@ func signatureFields(req *endpoint.Request) (sigInput, sig string, err error) {
 	case len(sigInput) > signature.MaxHeaderLen || len(sig) > signature.MaxHeaderLen:
 		return "", "", unsigned("signature headers are longer than %d bytes", signature.MaxHeaderLen)
 	}
-	if err := hasMember(sigInput, sfInnerList); err != nil {
+	if err := hasMember(sigInput, true); err != nil {
 		return "", "", unsigned("malformed Signature-Input header: %v", err)
 	}
-	if err := hasMember(sig, sfBytes); err != nil {
+	if err := hasMember(sig, false); err != nil {
 		return "", "", unsigned("malformed Signature header: %v", err)
 	}
 	return sigInput, sig, nil
 }
 
-// hasMember checks that field is a dictionary with a member of kind.
-func hasMember(field string, kind sfKind) error {
+// fieldParser checks the signature fields before the client is known. The
+// signature package parses them only while verifying, which needs the
+// client's key, but the P1 order of checks wants a malformed signature
+// answered 401 before the clientId is looked up (404). Byte sequences must
+// carry their base64 padding, as this check has always wanted.
+var fieldParser = sfv.Parser{RequirePadding: true}
+
+// hasMember checks that field is a well-formed RFC 8941 dictionary with a
+// member that is an inner list (list) or else a byte sequence. It does not
+// allocate.
+func hasMember(field string, list bool) error {
 	found := false
-	if err := sfScanDictionary(field, func(_ string, k sfKind) { found = found || k == kind }); err != nil {
-		return err
-	}
+	err := fieldParser.ScanDictionary(field, func(_ string, isList bool, kind sfv.Kind) {
+		found = found || (list && isList) || (!list && !isList && kind == sfv.KindBytes)
+	})
 	switch {
+	case err != nil:
+		return err
 	case found:
 		return nil
-	case kind == sfInnerList:
+	case list:
 		return errorString("no member is an inner list of covered components")
 	}
 	return errorString("no member is a byte sequence")
@@ -152,7 +165,7 @@ func hasMember(field string, kind sfKind) error {
 
 // unsigned is a 401 signature-verification-failed problem.
 func unsigned(format string, args ...any) error {
-	return problem(fault.Unauthorized, ProblemSignatureVerificationFailed, format, args...)
+	return problem(fault.Unauthorized, document.ProblemSignatureVerificationFailed, format, args...)
 }
 
 // clientCertificate returns the client's parsed certificate, parsing the
@@ -185,11 +198,11 @@ func clientKeyID(c fleet.Client, cert *x509.Certificate) string {
 func trusted(c fleet.Client, cert *x509.Certificate, now time.Time, skew time.Duration) error {
 	switch {
 	case c.State != fleet.ClientApproved:
-		return problem(fault.Forbidden, ProblemCertificateNotTrusted, "client %s is %s, not approved", c.ID, stateName(c.State))
+		return problem(fault.Forbidden, document.ProblemCertificateNotTrusted, "client %s is %s, not approved", c.ID, stateName(c.State))
 	case now.After(cert.NotAfter):
-		return problem(fault.Forbidden, ProblemCertificateNotTrusted, "the certificate of client %s expired at %s", c.ID, cert.NotAfter.UTC().Format(time.RFC3339))
+		return problem(fault.Forbidden, document.ProblemCertificateNotTrusted, "the certificate of client %s expired at %s", c.ID, cert.NotAfter.UTC().Format(time.RFC3339))
 	case now.Add(skew).Before(cert.NotBefore):
-		return problem(fault.Forbidden, ProblemCertificateNotTrusted, "the certificate of client %s is not valid before %s", c.ID, cert.NotBefore.UTC().Format(time.RFC3339))
+		return problem(fault.Forbidden, document.ProblemCertificateNotTrusted, "the certificate of client %s is not valid before %s", c.ID, cert.NotBefore.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

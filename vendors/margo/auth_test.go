@@ -9,6 +9,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
@@ -24,15 +25,15 @@ func TestUnsignedRequestIs401(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	for _, path := range []string{"/deployments", "/bundles/sha256:" + strings.Repeat("0", 64)} {
 		r := do(t, httpClient(nil), "GET", w.clientURL(d)+path, nil)
-		wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+		wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 	}
 }
 
 func TestUnsignedRequestOfUnknownClientIs401Not404(t *testing.T) {
 	w := newWFM(t, `{}`)
 	r := do(t, httpClient(nil), "GET", w.url+"/clients/nobody/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
-	if w.ob.lookups != 0 {
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
+	if w.ob.Lookups() != 0 {
 		t.Fatal("the client was looked up before the signature headers were checked")
 	}
 }
@@ -49,10 +50,10 @@ func TestMalformedSignatureIs401BeforeClientLookup(t *testing.T) {
 	for name, h := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := do(t, httpClient(nil), "GET", w.url+"/clients/nobody/deployments", nil, "Signature-Input", h[0], "Signature", h[1])
-			wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+			wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 		})
 	}
-	if w.ob.lookups != 0 {
+	if w.ob.Lookups() != 0 {
 		t.Fatal("the client was looked up before the signature headers were checked")
 	}
 }
@@ -61,9 +62,9 @@ func TestUnknownClientIs404(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := newDevice(t) // never onboarded
 	r := do(t, d.signed(), "GET", w.url+"/clients/c-unknown/deployments", nil)
-	wantProblem(t, r, 404, ProblemInvalidClient)
+	wantProblem(t, r, 404, document.ProblemInvalidClient)
 	r = do(t, d.signed(), "POST", w.url+"/clients/c-unknown/capabilities/dev1", capabilities("dev1"))
-	wantProblem(t, r, 404, ProblemInvalidClient)
+	wantProblem(t, r, 404, document.ProblemInvalidClient)
 }
 
 func TestSignatureByAnotherKeyIs401(t *testing.T) {
@@ -71,7 +72,7 @@ func TestSignatureByAnotherKeyIs401(t *testing.T) {
 	d, other := w.enrolled(t, fleet.ClientApproved), newDevice(t)
 	s := &signature.Signer{Key: other.key, KeyID: d.client.KeyID}
 	r := do(t, httpClient(s), "GET", w.clientURL(d)+"/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestSignatureWithAnotherClientsKeyIDIs401(t *testing.T) {
@@ -79,14 +80,14 @@ func TestSignatureWithAnotherClientsKeyIDIs401(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	s := &signature.Signer{Key: d.key, KeyID: strings.Repeat("0", 64)}
 	r := do(t, httpClient(s), "GET", w.clientURL(d)+"/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestSignatureOfAnotherClientsPathIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d, victim := w.enrolled(t, fleet.ClientApproved), w.enrolled(t, fleet.ClientApproved)
 	r := do(t, d.signed(), "GET", w.clientURL(victim)+"/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestSignatureOlderThanWindowIs401(t *testing.T) {
@@ -94,7 +95,7 @@ func TestSignatureOlderThanWindowIs401(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	s := &signature.Signer{Key: d.key, Now: func() time.Time { return time.Now().Add(-2 * time.Minute) }}
 	r := do(t, httpClient(s), "GET", w.clientURL(d)+"/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestSignatureFromTheFutureBeyondSkewIs401(t *testing.T) {
@@ -102,7 +103,7 @@ func TestSignatureFromTheFutureBeyondSkewIs401(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	s := &signature.Signer{Key: d.key, Now: func() time.Time { return time.Now().Add(time.Minute) }}
 	r := do(t, httpClient(s), "GET", w.clientURL(d)+"/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestRevokedClientIs403(t *testing.T) {
@@ -110,23 +111,23 @@ func TestRevokedClientIs403(t *testing.T) {
 	for _, state := range []fleet.ClientState{fleet.ClientRevoked, fleet.ClientRejected, fleet.ClientPending} {
 		d := w.enrolled(t, state)
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments", nil)
-		wantProblem(t, r, 403, ProblemCertificateNotTrusted)
+		wantProblem(t, r, 403, document.ProblemCertificateNotTrusted)
 	}
 }
 
 func TestExpiredCertificateIs403(t *testing.T) {
 	w := newWFM(t, `{}`)
 	cert, key := newCert(t, "old", time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
-	d := &device{key: key, cert: cert, client: w.ob.add(cert, fleet.ClientApproved)}
+	d := &device{key: key, cert: cert, client: w.ob.Add(cert, fleet.ClientApproved)}
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments", nil)
-	wantProblem(t, r, 403, ProblemCertificateNotTrusted)
+	wantProblem(t, r, 403, document.ProblemCertificateNotTrusted)
 }
 
 func TestRevokedClientWithBadSignatureIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d, other := w.enrolled(t, fleet.ClientRevoked), newDevice(t)
 	r := do(t, other.signed(), "GET", w.clientURL(d)+"/deployments", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestCapabilitiesEmptyContentDigestIs400(t *testing.T) {
@@ -134,14 +135,14 @@ func TestCapabilitiesEmptyContentDigestIs400(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	empty := ""
 	r := do(t, tamperedClient(d.signer(), "Content-Digest", &empty), "POST", w.clientURL(d)+"/capabilities/dev1", capabilities("dev1"))
-	wantProblem(t, r, 400, ProblemInvalidDigestHeader)
+	wantProblem(t, r, 400, document.ProblemInvalidDigestHeader)
 }
 
 func TestCapabilitiesMissingContentDigestIs400(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	r := do(t, tamperedClient(d.signer(), "Content-Digest", nil), "POST", w.clientURL(d)+"/capabilities/dev1", capabilities("dev1"))
-	wantProblem(t, r, 400, ProblemInvalidDigestHeader)
+	wantProblem(t, r, 400, document.ProblemInvalidDigestHeader)
 }
 
 func TestCapabilitiesWrongContentDigestIs400(t *testing.T) {
@@ -149,14 +150,14 @@ func TestCapabilitiesWrongContentDigestIs400(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	wrong := "sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:" // digest of the empty body
 	r := do(t, tamperedClient(d.signer(), "Content-Digest", &wrong), "POST", w.clientURL(d)+"/capabilities/dev1", capabilities("dev1"))
-	wantProblem(t, r, 400, ProblemInvalidDigestHeader)
+	wantProblem(t, r, 400, document.ProblemInvalidDigestHeader)
 }
 
 func TestContentDigestIsCheckedBeforeSignature(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	r := do(t, httpClient(nil), "POST", w.clientURL(d)+"/capabilities/dev1", capabilities("dev1"))
-	wantProblem(t, r, 400, ProblemInvalidDigestHeader)
+	wantProblem(t, r, 400, document.ProblemInvalidDigestHeader)
 }
 
 func TestAuthenticatedHandlerSeesTheClient(t *testing.T) {
@@ -179,9 +180,9 @@ func TestAuthenticatedHandlerSeesTheClient(t *testing.T) {
 func TestAuthenticateParsesStoredPEMWhenCertificateIsNotParsed(t *testing.T) {
 	w := newVendor(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	c := w.ob.clients[d.client.ID]
+	c, _ := w.ob.Get(d.client.ID)
 	c.Certificate = nil
-	w.ob.clients[d.client.ID] = c
+	w.ob.Put(c)
 	req := directRequest(t, d, "GET", "/api/v1/clients/"+d.client.ID+"/deployments", nil, map[string]string{"clientId": d.client.ID})
 	if _, err := w.v.auth.Authenticate(context.Background(), req, d.client.ID); err != nil {
 		t.Fatal(err)

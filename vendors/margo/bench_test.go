@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 )
 
 // benchManifest measures the signed manifest poll through the handler chain
@@ -12,8 +13,8 @@ import (
 func benchManifest(b *testing.B, ifNoneMatch bool, want int) {
 	w := newVendor(b, `{}`)
 	d := w.enrolled(b, fleet.ClientApproved)
-	v := view(7, manifestWith(d.client.ID, 7))
-	w.deps.setManifest(d.client.ID, v)
+	v := fleettest.View(7, manifestWith(d.client.ID, 7))
+	w.deps.SetManifest(d.client.ID, v)
 	e := endpointFor(b, w.v, "GET", "/clients/{clientId}/deployments")
 	req := directRequest(b, d, "GET", "/api/v1/clients/"+d.client.ID+"/deployments", nil, map[string]string{"clientId": d.client.ID})
 	req.Metadata.Set("Accept", "application/vnd.margo.manifest.v1+json")

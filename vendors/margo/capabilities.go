@@ -38,7 +38,7 @@ func (v *Vendor) reportCapabilities(withDevice bool) endpoint.Handler {
 		}
 		clientID := req.Param("clientId")
 		if _, err := v.caps.Report(ctx, clientID, deviceID, doc, req.Body); err != nil {
-			return nil, typed(err, fault.Unprocessable, ProblemSemanticError)
+			return nil, typed(err, fault.Unprocessable, document.ProblemSemanticError)
 		}
 		return jsonBody(http.StatusCreated, `{"status":"capabilities_received"}`), nil
 	}
@@ -60,11 +60,11 @@ func (v *Vendor) removeDevice(ctx context.Context, req *endpoint.Request) (*endp
 // checkDeviceID accepts id(/id)*: non-empty segments, never "." or "..".
 func checkDeviceID(id string) error {
 	if id == "" {
-		return problem(fault.BadRequest, ProblemInvalidRequest, "the device id in the path is empty")
+		return problem(fault.BadRequest, document.ProblemInvalidRequest, "the device id in the path is empty")
 	}
 	for seg := range strings.SplitSeq(id, "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return problem(fault.BadRequest, ProblemInvalidRequest, "device id %.80q: segments must be non-empty and not \".\" or \"..\"", id)
+			return problem(fault.BadRequest, document.ProblemInvalidRequest, "device id %.80q: segments must be non-empty and not \".\" or \"..\"", id)
 		}
 	}
 	return nil

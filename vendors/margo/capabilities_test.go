@@ -8,6 +8,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
 func TestCapabilitiesPostAndPutAre201(t *testing.T) {
@@ -20,8 +21,8 @@ func TestCapabilitiesPostAndPutAre201(t *testing.T) {
 		if string(r.body) != `{"status":"capabilities_received"}` {
 			t.Fatalf("body %s", r.body)
 		}
-		if got := w.caps.devices[d.client.ID+"|dev1"].Revision; got != uint64(i+1) {
-			t.Fatalf("revision %d after %d reports", got, i+1)
+		if got, _ := w.caps.Get(d.client.ID, "dev1"); got.Revision != uint64(i+1) {
+			t.Fatalf("revision %d after %d reports", got.Revision, i+1)
 		}
 	}
 }
@@ -33,7 +34,7 @@ func TestCapabilitiesEarliestRouteWithoutDeviceIdIs201(t *testing.T) {
 		r := do(t, d.signed(), method, w.clientURL(d)+"/capabilities", capabilities("edge-1"))
 		wantStatus(t, r, 201)
 	}
-	if _, ok := w.caps.devices[d.client.ID+"|edge-1"]; !ok {
+	if _, ok := w.caps.Get(d.client.ID, "edge-1"); !ok {
 		t.Fatal("the manager was not given the device of properties.id")
 	}
 }
@@ -46,8 +47,9 @@ func TestCapabilitiesHierarchicalDeviceIdIsRouted(t *testing.T) {
 	wantStatus(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/gw%2Fchild2", capabilities("gw/child2")), 201)
 	wantStatus(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/gw/child/grandchild", capabilities("gw/child/grandchild")), 201)
 	for _, id := range []string{"gw", "gw/child", "gw/child2", "gw/child/grandchild"} {
-		if _, ok := w.caps.devices[d.client.ID+"|"+id]; !ok {
-			t.Fatalf("device %q not reported; have %v", id, w.caps.devices)
+		if _, ok := w.caps.Get(d.client.ID, id); !ok {
+			all, _, _ := w.caps.Devices(context.Background(), "", fleet.Page{})
+			t.Fatalf("device %q not reported; have %v", id, all)
 		}
 	}
 }
@@ -64,7 +66,7 @@ func TestCapabilitiesViolationsAre422WithEveryError(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	body := strings.NewReplacer(`"arm64"`, `"sparc"`, `"ethernet"`, `"pigeon"`, `["oci"]`, `["containerd-direct"]`, `"helm", "compose"`, `"docker-swarm"`).Replace(string(capabilities("dev1")))
 	r := do(t, d.signed(), "POST", w.clientURL(d)+"/capabilities/dev1", []byte(body))
-	p := wantProblem(t, r, 422, ProblemSemanticError)
+	p := wantProblem(t, r, 422, document.ProblemSemanticError)
 	for _, f := range []string{"properties.cpus[0].architecture", "properties.interfaces[0].type", "properties.supportedRuntimes[0]", "properties.supportedDeploymentTypes[0]"} {
 		if !p.hasViolation(f) {
 			t.Errorf("no violation at %s: %+v", f, p.Errors)
@@ -76,7 +78,7 @@ func TestCapabilitiesMissingPropertiesAre422(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	body := `{"apiVersion":"device.margo.org/v1alpha1","kind":"DeviceCapabilitiesManifest","properties":{"id":"dev1"}}`
-	p := wantProblem(t, do(t, d.signed(), "POST", w.clientURL(d)+"/capabilities/dev1", []byte(body)), 422, ProblemSemanticError)
+	p := wantProblem(t, do(t, d.signed(), "POST", w.clientURL(d)+"/capabilities/dev1", []byte(body)), 422, document.ProblemSemanticError)
 	if !p.hasViolation("properties.vendor") {
 		t.Fatalf("violations %+v", p.Errors)
 	}
@@ -87,7 +89,7 @@ func TestCapabilitiesBadRoleIs422(t *testing.T) {
 	d := w.enrolled(t, fleet.ClientApproved)
 	body := `{"apiVersion":"device.margo.org/v1alpha1","kind":"DeviceCapabilitiesManifest","properties":{"id":"dev1","vendor":"v","modelNumber":"m","serialNumber":"s",
 	  "roles":["Overlord"],"resources":{"cpu":{"cores":2,"architecture":"arm64"},"memory":"1 Gi","storage":"1 Gi"}}}`
-	p := wantProblem(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/dev1", []byte(body)), 422, ProblemSemanticError)
+	p := wantProblem(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/dev1", []byte(body)), 422, document.ProblemSemanticError)
 	if !p.hasViolation("properties.roles[0]") {
 		t.Fatalf("violations %+v", p.Errors)
 	}
@@ -97,13 +99,13 @@ func TestCapabilitiesUnparseableIs400(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	r := do(t, d.signed(), "POST", w.clientURL(d)+"/capabilities/dev1", []byte(`{"apiVersion":`))
-	wantProblem(t, r, 400, ProblemInvalidRequest)
+	wantProblem(t, r, 400, document.ProblemInvalidRequest)
 }
 
 func TestCapabilitiesPathIdMismatchIs422(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	p := wantProblem(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/dev1", capabilities("dev2")), 422, ProblemSemanticError)
+	p := wantProblem(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/dev1", capabilities("dev2")), 422, document.ProblemSemanticError)
 	if !p.hasViolation("properties.id") {
 		t.Fatalf("violations %+v", p.Errors)
 	}
@@ -112,8 +114,8 @@ func TestCapabilitiesPathIdMismatchIs422(t *testing.T) {
 func TestCapabilitiesManagerRefusalIs422Typed(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	w.caps.reject = fault.New(fault.Unprocessable, "properties.id is taken")
-	wantProblem(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/dev1", capabilities("dev1")), 422, ProblemSemanticError)
+	w.caps.Reject = fault.New(fault.Unprocessable, "properties.id is taken")
+	wantProblem(t, do(t, d.signed(), "PUT", w.clientURL(d)+"/capabilities/dev1", capabilities("dev1")), 422, document.ProblemSemanticError)
 }
 
 func TestCapabilitiesNonJSONContentTypeIs415(t *testing.T) {
@@ -131,7 +133,7 @@ func TestCapabilitiesMalformedDeviceIdIs400(t *testing.T) {
 		path := "/api/v1/clients/" + d.client.ID + "/capabilities/" + id
 		req := directRequest(t, d, "PUT", path, capabilities(id), map[string]string{"clientId": d.client.ID, "deviceId": id})
 		_, err := e.Handler(context.Background(), req)
-		if fe := fault.As(err); fe.Code != fault.BadRequest || fe.Type != ProblemInvalidRequest {
+		if fe := fault.As(err); fe.Code != fault.BadRequest || fe.Type != document.ProblemInvalidRequest {
 			t.Errorf("device id %q: err = %v", id, err)
 		}
 	}
@@ -145,7 +147,7 @@ func TestDeleteDeviceIs204WithoutBody(t *testing.T) {
 	r := do(t, d.signed(), "DELETE", w.clientURL(d)+"/capabilities/gw/child", nil)
 	wantStatus(t, r, http.StatusNoContent)
 	wantNoBody(t, r)
-	if _, ok := w.caps.devices[d.client.ID+"|gw/child"]; ok {
+	if _, ok := w.caps.Get(d.client.ID, "gw/child"); ok {
 		t.Fatal("device still there")
 	}
 }
@@ -161,7 +163,7 @@ func TestDeleteDeviceUnsignedIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	r := do(t, httpClient(nil), "DELETE", w.clientURL(d)+"/capabilities/dev1", nil)
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestCapabilitiesTrailingSlashIsAProblemNot201(t *testing.T) {

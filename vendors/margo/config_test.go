@@ -8,6 +8,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 )
 
 func TestConfigDefaults(t *testing.T) {
@@ -62,19 +63,7 @@ func TestConfigPrefixIsApplied(t *testing.T) {
 }
 
 func TestInitNamesMissingManager(t *testing.T) {
-	full := newVendor(t, `{}`)
-	cases := map[string][]module.Module{
-		"fleet.Onboarding":   {full.caps, full.deps},
-		"fleet.Capabilities": {full.ob, full.deps},
-		"fleet.Deployments":  {full.ob, full.caps},
-	}
-	for iface, managers := range cases {
-		v := &Vendor{}
-		err := v.Init(context.Background(), &module.Env{ID: ID, Managers: managers})
-		if err == nil || !strings.Contains(err.Error(), iface) {
-			t.Errorf("without %s: err = %v", iface, err)
-		}
-	}
+	fleettest.WantMissingNamed(t, ID, func(ctx context.Context, env *module.Env) error { return (&Vendor{}).Init(ctx, env) })
 }
 
 func TestVendorIsRegistered(t *testing.T) {

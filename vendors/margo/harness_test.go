@@ -24,15 +24,16 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/signature"
 
 	httpbinding "github.com/cadenza-edge/cadenza/bindings/http"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 )
 
 // wfm is one vendor under test with its fake managers, served by the real
 // HTTP binding on 127.0.0.1:0.
 type wfm struct {
 	v    *Vendor
-	ob   *fakeOnboarding
-	caps *fakeCapabilities
-	deps *fakeDeployments
+	ob   *fleettest.Onboarding
+	caps *fleettest.Capabilities
+	deps *fleettest.Deployments
 	url  string // http://127.0.0.1:port + prefix
 }
 
@@ -50,7 +51,7 @@ func newWFM(t testing.TB, raw string) *wfm {
 func newVendor(t testing.TB, raw string) *wfm {
 	t.Helper()
 	ca, _ := newCert(t, "wfm-ca", time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
-	w := &wfm{v: &Vendor{}, ob: newFakeOnboarding(ca), caps: newFakeCapabilities(), deps: newFakeDeployments()}
+	w := &wfm{v: &Vendor{}, ob: &fleettest.Onboarding{CA: ca}, caps: &fleettest.Capabilities{}, deps: &fleettest.Deployments{}}
 	if err := config.DecodeModule("t.json", "vendors[0].config", []byte(raw), w.v.ConfigTarget()); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func newDevice(t testing.TB) *device {
 func (w *wfm) enrolled(t testing.TB, state fleet.ClientState) *device {
 	t.Helper()
 	d := newDevice(t)
-	d.client = w.ob.add(d.cert, state)
+	d.client = w.ob.Add(d.cert, state)
 	return d
 }
 

@@ -21,12 +21,12 @@ const manifestCacheControl = "private"
 // one, */* and application/* all get the manifest type.
 func (v *Vendor) manifest(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	if !acceptable(req.Metadata.Get("accept"), document.ManifestMediaType) {
-		return nil, problem(fault.NotAcceptable, ProblemServerCannotGenerateResponse,
+		return nil, problem(fault.NotAcceptable, document.ProblemServerCannotGenerateResponse,
 			"the manifest is only available as %s", document.ManifestMediaType)
 	}
 	view, err := v.deployments.Manifest(ctx, req.Param("clientId"))
 	if err != nil {
-		return nil, typed(err, fault.NotFound, ProblemInvalidClient)
+		return nil, typed(err, fault.NotFound, document.ProblemInvalidClient)
 	}
 	etag := view.ETag
 	if etag == "" {

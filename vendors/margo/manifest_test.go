@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -22,8 +23,8 @@ func manifestWith(clientID string, version int) string {
 func TestManifestIs200WithManifestTypeETagAndPrivateCache(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	v := view(2, manifestWith(d.client.ID, 2))
-	w.deps.setManifest(d.client.ID, v)
+	v := fleettest.View(2, manifestWith(d.client.ID, 2))
+	w.deps.SetManifest(d.client.ID, v)
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments", nil)
 	wantStatus(t, r, 200)
 	wantHeader(t, r, "Content-Type", document.ManifestMediaType)
@@ -47,7 +48,7 @@ func TestManifestETagIsQuotedSha256OfBody(t *testing.T) {
 	if etag != `"sha256:`+hex.EncodeToString(sum[:])+`"` {
 		t.Fatalf("ETag %q is not the body's digest", etag)
 	}
-	if string(r.body) != emptyManifest || !strings.Contains(string(r.body), `"bundle":null`) {
+	if string(r.body) != fleettest.EmptyManifest || !strings.Contains(string(r.body), `"bundle":null`) {
 		t.Fatalf("body %s", r.body)
 	}
 }
@@ -84,7 +85,7 @@ func TestManifest406WhenAcceptExcludesManifestType(t *testing.T) {
 		"*/*, application/vnd.margo.manifest.v1+json;q=0", "application/*;q=0", "text/*",
 	} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments", nil, "Accept", accept)
-		wantProblem(t, r, 406, ProblemServerCannotGenerateResponse)
+		wantProblem(t, r, 406, document.ProblemServerCannotGenerateResponse)
 	}
 }
 
@@ -92,13 +93,13 @@ func TestManifest406StillNeedsAuthentication(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	r := do(t, httpClient(nil), "GET", w.clientURL(d)+"/deployments", nil, "Accept", "application/json")
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestManifestNotModifiedOnMatchingIfNoneMatch(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	v := view(1, emptyManifest)
+	v := fleettest.View(1, fleettest.EmptyManifest)
 	for _, inm := range []string{v.ETag, "W/" + v.ETag, `"other", ` + v.ETag, "*", strings.Trim(v.ETag, `"`)} {
 		r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments", nil, "If-None-Match", inm)
 		wantStatus(t, r, 304)
@@ -111,9 +112,9 @@ func TestManifestNotModifiedOnMatchingIfNoneMatch(t *testing.T) {
 func TestManifestChangedSinceIfNoneMatchIs200(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
-	old := view(1, emptyManifest)
-	now := view(2, manifestWith(d.client.ID, 2))
-	w.deps.setManifest(d.client.ID, now)
+	old := fleettest.View(1, fleettest.EmptyManifest)
+	now := fleettest.View(2, manifestWith(d.client.ID, 2))
+	w.deps.SetManifest(d.client.ID, now)
 	r := do(t, d.signed(), "GET", w.clientURL(d)+"/deployments", nil, "If-None-Match", old.ETag)
 	wantStatus(t, r, 200)
 	wantHeader(t, r, "ETag", now.ETag)

@@ -54,8 +54,8 @@ func (v *Vendor) onboard(ctx context.Context, req *endpoint.Request) (*endpoint.
 	}
 	client, err := v.onboarding.Onboard(ctx, cert)
 	if err != nil {
-		err = typed(err, fault.BadRequest, ProblemInvalidCertificateFormat)
-		return nil, typed(err, fault.Forbidden, ProblemCertificateNotTrusted)
+		err = typed(err, fault.BadRequest, document.ProblemInvalidCertificateFormat)
+		return nil, typed(err, fault.Forbidden, document.ProblemCertificateNotTrusted)
 	}
 	v.log.Info("client onboarded", "clientId", client.ID, "state", client.State, "subject", client.Subject)
 	body, err := json.Marshal(document.OnboardingResponse{ClientID: client.ID})
@@ -77,7 +77,7 @@ func (v *Vendor) checkOnboardingSignature(req *endpoint.Request, cert *x509.Cert
 		return nil
 	}
 	if cert.PublicKey == nil {
-		return problem(fault.BadRequest, ProblemInvalidCertificateFormat, "the certificate's public key algorithm is not supported")
+		return problem(fault.BadRequest, document.ProblemInvalidCertificateFormat, "the certificate's public key algorithm is not supported")
 	}
 	res, err := verify(&v.verifier, req, sigInput, sig, cert.PublicKey)
 	if err != nil {

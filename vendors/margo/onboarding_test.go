@@ -1,6 +1,7 @@
 package margo
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
@@ -27,14 +29,14 @@ func TestCertificateIsBase64OfCAPEMAndUnauthenticated(t *testing.T) {
 		t.Fatal(err)
 	}
 	block, _ := pem.Decode(pemText)
-	if block == nil || block.Type != "CERTIFICATE" || string(block.Bytes) != string(w.ob.ca.Raw) {
+	if block == nil || block.Type != "CERTIFICATE" || string(block.Bytes) != string(w.ob.CA.Raw) {
 		t.Fatalf("certificate is not the CA's PEM: %q", pemText)
 	}
 }
 
 func TestCertificateWithoutCAIs503(t *testing.T) {
 	w := newWFM(t, `{}`)
-	w.ob.ca = nil
+	w.ob.CA = nil
 	r := do(t, httpClient(nil), "GET", w.url+"/onboarding/certificate", nil)
 	wantProblem(t, r, 503, "about:blank")
 }
@@ -49,7 +51,7 @@ func TestOnboardingUnsignedIs201WithClientId(t *testing.T) {
 	if err := json.Unmarshal(r.body, &got); err != nil || got.ClientID == "" {
 		t.Fatalf("body %s: %v", r.body, err)
 	}
-	if _, ok := w.ob.clients[got.ClientID]; !ok {
+	if _, ok := w.ob.Get(got.ClientID); !ok {
 		t.Fatalf("clientId %q was not issued by the manager", got.ClientID)
 	}
 }
@@ -71,8 +73,8 @@ func TestOnboardingSignedWithAnotherKeyIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d, other := newDevice(t), newDevice(t)
 	r := do(t, other.signed(), "POST", w.url+"/onboarding", onboardingBody(d.cert))
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
-	if len(w.ob.clients) != 0 {
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
+	if cs, _, _ := w.ob.Clients(context.Background(), fleet.Page{}); len(cs) != 0 {
 		t.Fatal("a client was onboarded")
 	}
 }
@@ -82,13 +84,13 @@ func TestOnboardingSignedWithForeignKeyIDIs401(t *testing.T) {
 	d := newDevice(t)
 	s := &signature.Signer{Key: d.key, KeyID: strings.Repeat("ab", 32)}
 	r := do(t, httpClient(s), "POST", w.url+"/onboarding", onboardingBody(d.cert))
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestOnboardingUnsignedIs401WhenSignatureRequired(t *testing.T) {
 	w := newWFM(t, `{"requireSignedOnboarding": true}`)
 	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert))
-	wantProblem(t, r, 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, r, 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestOnboardingBadRequestIs400(t *testing.T) {
@@ -97,15 +99,15 @@ func TestOnboardingBadRequestIs400(t *testing.T) {
 	cases := []struct {
 		name, body, typ string
 	}{
-		{"missing apiVersion", strings.Replace(good, `"apiVersion":"onboarding.margo.org/v1alpha1",`, "", 1), ProblemInvalidRequest},
-		{"bad apiVersion", strings.Replace(good, "onboarding.margo.org/v1alpha1", "onboarding.margo.org/v9", 1), ProblemInvalidRequest},
-		{"missing kind", strings.Replace(good, `,"kind":"OnboardingRequest"`, "", 1), ProblemInvalidRequest},
-		{"wrong kind", strings.Replace(good, `"OnboardingRequest"`, `"Onboarding"`, 1), ProblemInvalidRequest},
-		{"empty certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":""}`, ProblemInvalidRequest},
-		{"missing certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest"}`, ProblemInvalidRequest},
-		{"malformed certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":"bm90IGEgY2VydA=="}`, ProblemInvalidCertificateFormat},
-		{"not JSON", `certificate please`, ProblemInvalidRequest},
-		{"empty body", ``, ProblemInvalidRequest},
+		{"missing apiVersion", strings.Replace(good, `"apiVersion":"onboarding.margo.org/v1alpha1",`, "", 1), document.ProblemInvalidRequest},
+		{"bad apiVersion", strings.Replace(good, "onboarding.margo.org/v1alpha1", "onboarding.margo.org/v9", 1), document.ProblemInvalidRequest},
+		{"missing kind", strings.Replace(good, `,"kind":"OnboardingRequest"`, "", 1), document.ProblemInvalidRequest},
+		{"wrong kind", strings.Replace(good, `"OnboardingRequest"`, `"Onboarding"`, 1), document.ProblemInvalidRequest},
+		{"empty certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":""}`, document.ProblemInvalidRequest},
+		{"missing certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest"}`, document.ProblemInvalidRequest},
+		{"malformed certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":"bm90IGEgY2VydA=="}`, document.ProblemInvalidCertificateFormat},
+		{"not JSON", `certificate please`, document.ProblemInvalidRequest},
+		{"empty body", ``, document.ProblemInvalidRequest},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -127,33 +129,33 @@ func TestOnboardingNonJSONContentTypeIs415(t *testing.T) {
 func TestOnboardingBadContentDigestIs400(t *testing.T) {
 	w := newWFM(t, `{}`)
 	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert), "Content-Digest", "sha-256=:AAAA:")
-	wantProblem(t, r, 400, ProblemInvalidDigestHeader)
+	wantProblem(t, r, 400, document.ProblemInvalidDigestHeader)
 }
 
 func TestOnboardingRefusedByPolicyIs403(t *testing.T) {
 	w := newWFM(t, `{}`)
-	w.ob.refuse = fault.New(fault.Forbidden, "blocklisted")
+	w.ob.Refuse = fault.New(fault.Forbidden, "blocklisted")
 	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert))
-	wantProblem(t, r, 403, ProblemCertificateNotTrusted)
+	wantProblem(t, r, 403, document.ProblemCertificateNotTrusted)
 }
 
 func TestOnboardingUnusableCertificateIs400(t *testing.T) {
 	w := newWFM(t, `{}`)
-	w.ob.refuse = fault.New(fault.BadRequest, "key too small")
+	w.ob.Refuse = fault.New(fault.BadRequest, "key too small")
 	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(newDevice(t).cert))
-	wantProblem(t, r, 400, ProblemInvalidCertificateFormat)
+	wantProblem(t, r, 400, document.ProblemInvalidCertificateFormat)
 }
 
 func TestOnboardingPendingClientGetsClientIdThen403(t *testing.T) {
 	w := newWFM(t, `{}`)
-	w.ob.state = fleet.ClientPending
+	w.ob.NewState = fleet.ClientPending
 	d := newDevice(t)
 	r := do(t, httpClient(nil), "POST", w.url+"/onboarding", onboardingBody(d.cert))
 	wantStatus(t, r, 201)
 	var got struct{ ClientID string }
 	_ = json.Unmarshal(r.body, &got)
 	r = do(t, d.signed(), "GET", w.url+"/clients/"+got.ClientID+"/deployments", nil)
-	wantProblem(t, r, 403, ProblemCertificateNotTrusted)
+	wantProblem(t, r, 403, document.ProblemCertificateNotTrusted)
 }
 
 func TestOnboardingIsPOSTOnly(t *testing.T) {

@@ -4,26 +4,6 @@ import (
 	"errors"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
-	"github.com/cadenza-edge/cadenza/margo/digest"
-	"github.com/cadenza-edge/cadenza/margo/document"
-	"github.com/cadenza-edge/cadenza/margo/signature"
-)
-
-// problemBase is the P1 problem registry (margo-api.md §1.1).
-const problemBase = "https://docs.margo.org/specification/problems/"
-
-// Margo P1 problem type URIs.
-const (
-	ProblemInvalidCertificateFormat     = document.ProblemInvalidCertificateFormat // 400
-	ProblemInvalidDigestHeader          = digest.ProblemType                       // 400
-	ProblemInvalidRequest               = document.ProblemInvalidRequest           // 400
-	ProblemSignatureVerificationFailed  = signature.ProblemType                    // 401
-	ProblemCertificateNotTrusted        = problemBase + "certificate-not-trusted"  // 403
-	ProblemInvalidClient                = problemBase + "invalid-client"           // 404
-	ProblemInvalidBundle                = problemBase + "invalid-bundle"           // 404
-	ProblemDeploymentNotFound           = problemBase + "deployment-not-found"     // 404
-	ProblemServerCannotGenerateResponse = problemBase + "server-cannot-generate-response"
-	ProblemSemanticError                = document.ProblemSemanticError // 422
 )
 
 // typed returns err with the problem type uri when err carries code and has

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
 // recipeSign signs a request the way margo-api.md §2.1 spells the P1
@@ -97,12 +98,12 @@ func TestSignatureNotCoveringTheBodyDigestIs401(t *testing.T) {
 	put := w.clientURL(d) + "/capabilities/dev1"
 	body := capabilities("dev1")
 	h := recipeSign(t, d.key, "PUT", put, body, []string{"@method", "@target-uri", "@authority"}, d.client.KeyID)
-	wantProblem(t, do(t, httpClient(nil), "PUT", put, body, h...), 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, do(t, httpClient(nil), "PUT", put, body, h...), 401, document.ProblemSignatureVerificationFailed)
 }
 
 func TestSignatureNotCoveringTheTargetURIIs401(t *testing.T) {
 	w := newWFM(t, `{}`)
 	d := w.enrolled(t, fleet.ClientApproved)
 	get := w.clientURL(d) + "/deployments"
-	wantProblem(t, do(t, httpClient(nil), "GET", get, nil, recipeSign(t, d.key, "GET", get, nil, []string{"@method", "@authority"}, d.client.KeyID)...), 401, ProblemSignatureVerificationFailed)
+	wantProblem(t, do(t, httpClient(nil), "GET", get, nil, recipeSign(t, d.key, "GET", get, nil, []string{"@method", "@authority"}, d.client.KeyID)...), 401, document.ProblemSignatureVerificationFailed)
 }

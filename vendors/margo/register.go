@@ -45,15 +45,9 @@ func (v *Vendor) ConfigTarget() any { return &v.cfg }
 
 // Init finds the three fleet managers among the vendor's managers.
 func (v *Vendor) Init(_ context.Context, env *module.Env) error {
-	var ok bool
-	if v.onboarding, ok = module.Manager[fleet.Onboarding](env); !ok {
-		return missingManager("fleet.Onboarding", "managers.onboarding")
-	}
-	if v.caps, ok = module.Manager[fleet.Capabilities](env); !ok {
-		return missingManager("fleet.Capabilities", "managers.capabilities")
-	}
-	if v.deployments, ok = module.Manager[fleet.Deployments](env); !ok {
-		return missingManager("fleet.Deployments", "managers.deployment")
+	var err error
+	if v.onboarding, v.caps, v.deployments, err = fleet.Find(env, missingManager); err != nil {
+		return err
 	}
 	v.log = env.Logger
 	if v.log == nil {

@@ -28,8 +28,8 @@ func (v *Vendor) reportStatus(ctx context.Context, req *endpoint.Request) (*endp
 		return nil, err
 	}
 	if err := v.deployments.ReportStatus(ctx, req.Param("clientId"), deploymentID, s, req.Body); err != nil {
-		err = typed(err, fault.NotFound, ProblemDeploymentNotFound)
-		return nil, typed(err, fault.Unprocessable, ProblemSemanticError)
+		err = typed(err, fault.NotFound, document.ProblemDeploymentNotFound)
+		return nil, typed(err, fault.Unprocessable, document.ProblemSemanticError)
 	}
 	return jsonBody(http.StatusOK, `{"acknowledgement":"received"}`), nil
 }

@@ -402,6 +402,13 @@ func TestWFMErrorClassesEndToEnd(t *testing.T) {
 		}
 		problemType(t, victim.signed(t, w, "GET", "/clients/"+victim.ClientID()+"/deployments", nil, nil), 403, "certificate-not-trusted")
 	})
+	t.Run("OperatorDeleteOfApprovedClientRevokesIt", func(t *testing.T) {
+		gone := onboarded(t, w)
+		if code, out := w.operator(t, "DELETE", "/clients/"+gone.ClientID()+"?forget", "", nil); code != 204 {
+			t.Fatalf("delete: %d %s", code, out)
+		}
+		problemType(t, gone.signed(t, w, "GET", "/clients/"+gone.ClientID()+"/deployments", nil, nil), 403, "certificate-not-trusted")
+	})
 	t.Run("OperatorWithoutTokenIs401", func(t *testing.T) {
 		resp, err := hc.Get("https://" + w.addr + "/fleet/v1/clients")
 		if err != nil {

@@ -55,7 +55,19 @@ func (v *Vendor) deleteClient(ctx context.Context, req *endpoint.Request) (*endp
 		return nil, err
 	}
 	id := req.Param("clientId")
-	if _, err := v.onboarding.SetState(ctx, id, fleet.ClientRejected); err != nil {
+	c, err := v.onboarding.Client(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// Cut the client off with the transition its state allows: an approved
+	// client is revoked, a pending one rejected; rejected and revoked stay.
+	switch c.State {
+	case fleet.ClientApproved:
+		_, err = v.onboarding.SetState(ctx, id, fleet.ClientRevoked)
+	case fleet.ClientPending:
+		_, err = v.onboarding.SetState(ctx, id, fleet.ClientRejected)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if forget {

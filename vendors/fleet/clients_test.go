@@ -69,14 +69,24 @@ func TestApproveRejectRevokeSetTheState(t *testing.T) {
 	wantProblem(t, call(t, "GET", a.url+"/clients/c1/approve", nil), 405)
 }
 
-func TestDeleteClientRejectsIt(t *testing.T) {
-	a := newDefaultAPI(t)
-	a.addClient("c1", fleet.ClientApproved)
-	r := call(t, "DELETE", a.url+"/clients/c1", nil)
-	want(t, r, 204, nil)
-	if a.ob.StateOf("c1") != fleet.ClientRejected || len(a.deps.Forgotten()) != 0 {
-		t.Fatalf("state %q, forgotten %v", a.ob.StateOf("c1"), a.deps.Forgotten())
+// Deleting cuts a client off with the transition its state allows (the
+// onboarding manager permits approved->revoked and pending->rejected only).
+func TestDeleteClientCutsItOff(t *testing.T) {
+	for from, to := range map[fleet.ClientState]fleet.ClientState{
+		fleet.ClientApproved: fleet.ClientRevoked,
+		fleet.ClientPending:  fleet.ClientRejected,
+		fleet.ClientRejected: fleet.ClientRejected,
+		fleet.ClientRevoked:  fleet.ClientRevoked,
+	} {
+		a := newDefaultAPI(t)
+		a.addClient("c1", from)
+		want(t, call(t, "DELETE", a.url+"/clients/c1", nil), 204, nil)
+		if a.ob.StateOf("c1") != to || len(a.deps.Forgotten()) != 0 {
+			t.Fatalf("from %s: state %q, forgotten %v", from, a.ob.StateOf("c1"), a.deps.Forgotten())
+		}
 	}
+	a := newDefaultAPI(t)
+	wantProblem(t, call(t, "DELETE", a.url+"/clients/nope", nil), 404)
 }
 
 func TestDeleteClientWithForgetDropsItsDeployments(t *testing.T) {
@@ -86,7 +96,7 @@ func TestDeleteClientWithForgetDropsItsDeployments(t *testing.T) {
 		before := len(a.deps.Forgotten())
 		want(t, call(t, "DELETE", a.url+"/clients/c1"+q, nil), 204, nil)
 		forgotten := a.deps.Forgotten()[before:]
-		if a.ob.StateOf("c1") != fleet.ClientRejected || len(forgotten) != 1 || forgotten[0] != "c1" {
+		if a.ob.StateOf("c1") != fleet.ClientRevoked || len(forgotten) != 1 || forgotten[0] != "c1" {
 			t.Fatalf("%s: state %q, forgotten %v", q, a.ob.StateOf("c1"), forgotten)
 		}
 	}

@@ -472,3 +472,16 @@ func TestWFMRestartLosesNothing(t *testing.T) {
 		t.Fatalf("version after restart %+v, want > %d (%v)", next, before.Manifest.ManifestVersion, err)
 	}
 }
+
+func TestWFMRefusesManifestURLsOutsideItsRoutes(t *testing.T) {
+	dir := t.TempDir()
+	doc := strings.Replace(wfmDoc(dir), `"uses": {"state": "store", "events": "events"}}]}`, `"uses": {"state": "store", "events": "events"}, "config": {"urlPrefix": "/v2"}}]}`, 1)
+	if !strings.Contains(doc, `"/v2"`) {
+		t.Fatal("test config not patched")
+	}
+	f := writeConfig(t, doc)
+	var errb syncBuffer
+	if code := Main([]string{"run", "--config", f}, &syncBuffer{}, &errb, make(chan os.Signal)); code != 1 || !strings.Contains(errb.String(), `set its "urlPrefix" to "/api/v1"`) {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}

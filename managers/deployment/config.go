@@ -56,3 +56,7 @@ func (c *Config) Validate() error {
 	}
 	return errs.Err()
 }
+
+// URLPrefix is the prefix of the artifact URLs this manager writes into
+// manifests; the vendor serving them checks it matches its own routes.
+func (m *Manager) URLPrefix() string { return m.cfg.URLPrefix }

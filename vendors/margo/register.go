@@ -49,6 +49,10 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	if v.onboarding, v.caps, v.deployments, err = fleet.Find(env, missingManager); err != nil {
 		return err
 	}
+	// Manifests must point at the routes this vendor serves.
+	if p, ok := v.deployments.(interface{ URLPrefix() string }); ok && p.URLPrefix() != v.cfg.Prefix {
+		return fmt.Errorf("%s serves %s but the deployment manager writes manifest URLs under %s: set its \"urlPrefix\" to %q", ID, v.cfg.Prefix, p.URLPrefix(), v.cfg.Prefix)
+	}
 	v.log = env.Logger
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)

@@ -43,9 +43,14 @@ type wfm struct {
 }
 
 func wfmDoc(dir string) string {
+	return wfmDocWith(dir, fmt.Sprintf(`{"type": "state.bolt", "config": {"path": %q}}`, filepath.Join(dir, "wfm.db")))
+}
+
+// wfmDocWith is the WFM config with the given state provider instance.
+func wfmDocWith(dir, store string) string {
 	return fmt.Sprintf(`{
  "name": "wfm-e2e",
- "providers": {"store": {"type": "state.bolt", "config": {"path": %[1]q}}, "events": {"type": "pubsub.memory"}},
+ "providers": {"store": %[1]s, "events": {"type": "pubsub.memory"}},
  "vendors": [
   {"type": "vendors.margo", "managers": [
     {"name": "onboarding", "type": "managers.onboarding", "uses": {"state": "store"},
@@ -54,14 +59,20 @@ func wfmDoc(dir string) string {
     {"name": "deployment", "type": "managers.deployment", "uses": {"state": "store", "events": "events"}}]},
   {"type": "vendors.fleet", "config": {"tokens": [%[4]q]}, "managers": [{"ref": "onboarding"}, {"ref": "capabilities"}, {"ref": "deployment"}]}],
  "bindings": [{"type": "bindings.http", "config": {"listen": "127.0.0.1:0", "tls": {"cert": %[2]q, "key": %[3]q}}}]
-}`, filepath.Join(dir, "wfm.db"), filepath.Join(dir, "tls.pem"), filepath.Join(dir, "tls-key.pem"), operatorToken)
+}`, store, filepath.Join(dir, "tls.pem"), filepath.Join(dir, "tls-key.pem"), operatorToken)
 }
 
 // startWFM runs a WFM whose state lives in dir until the test ends or stop is called.
 func startWFM(t *testing.T, dir string) *wfm {
 	t.Helper()
+	return startWFMWith(t, dir, wfmDoc(dir))
+}
+
+// startWFMWith runs a WFM with the config doc, its files in dir.
+func startWFMWith(t *testing.T, dir, doc string) *wfm {
+	t.Helper()
 	f := filepath.Join(dir, "wfm.json")
-	if err := os.WriteFile(f, []byte(wfmDoc(dir)), 0o600); err != nil {
+	if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	sigs := make(chan os.Signal, 1)
@@ -82,16 +93,7 @@ func startWFM(t *testing.T, dir string) *wfm {
 	}
 	t.Cleanup(w.stop)
 	// Trust on first use over TLS, then pin: the CA must also have issued the server certificate.
-	insecure := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // fetching the CA to pin
-	resp, err := insecure.Get(w.base() + "/onboarding/certificate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var doc struct{ Certificate string }
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
+	// (newDevice without roots downloads it over an unverified connection.)
 	c := newDevice(t, w, nil)
 	ca, err := c.CACertificate(context.Background())
 	if err != nil {

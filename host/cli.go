@@ -25,6 +25,7 @@ const usage = `usage: cadenza <command> [flags]
 commands:
   run     --config FILE   run the host until SIGINT or SIGTERM
   check   --config FILE   validate the config and print what would be built
+  call    METHOD TARGET   call one endpoint of a host over HTTP(S) or MQTT (cadenza call -h)
   modules                 list the module types this build registers
   version                 print the version
 `
@@ -41,6 +42,8 @@ func Main(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int
 		return cmdRun(args[1:], stdout, stderr, signals)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
+	case "call":
+		return cmdCall(args[1:], stdout, stderr)
 	case "modules":
 		return cmdModules(stdout)
 	case "version", "--version":

@@ -1,0 +1,124 @@
+package syncer
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/managers/sync/capabilities"
+	"github.com/cadenza-edge/cadenza/margo/document"
+)
+
+// checkCapabilities discovers the host's capabilities (at most once per
+// poll interval) and reports them when they differ from what the WFM last
+// accepted: POST the first time, PUT after. The report is the last step of
+// onboarding; later ones follow changes (a new disk, more memory, a config
+// override).
+func (m *Manager) checkCapabilities(ctx context.Context) {
+	now := m.now()
+	if !m.capsAt.IsZero() && now.Sub(m.capsAt) < m.cfg.PollInterval.D() {
+		return
+	}
+	m.capsAt = now
+	host, errs := capabilities.Discover(m.sources, m.cfg.Device.StoragePath)
+	for _, err := range errs {
+		m.log.Debug("capability discovery incomplete; set the value under device in the config if it matters", "err", err)
+	}
+	deviceID := firstNonEmpty(m.cfg.Device.ID, m.client.ClientID())
+	body, err := buildCapabilities(host, m.cfg.Device, deviceID)
+	if err != nil {
+		if m.capsRejected != "invalid" {
+			m.log.Error("the capabilities document is invalid; fix the device settings in the config", "err", err)
+			m.recordError(ctx, ErrorRecord{Kind: "capabilities", Code: string(fault.CodeOf(err)), Message: err.Error()})
+		}
+		m.capsRejected = "invalid"
+		return
+	}
+	digest := document.DigestOf(body)
+	var rec capabilitiesRecord
+	_, found, err := getJSON(ctx, m.store, keyCapabilities, &rec)
+	if err != nil || (found && rec.Digest == digest && rec.DeviceID == deviceID) || m.capsRejected == digest {
+		return
+	}
+	method := http.MethodPut
+	if !found || rec.DeviceID != deviceID {
+		method = http.MethodPost
+	}
+	if err := m.client.ReportCapabilities(ctx, method, deviceID, body); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		m.met.capabilityReport(ctx, "error")
+		if rejectedForGood(err) {
+			m.capsRejected = digest
+			m.log.Error("the WFM rejected the capabilities report; fix the device settings in the config (the report is retried when they change)", "deviceId", deviceID, "err", err)
+			m.recordError(ctx, ErrorRecord{Kind: "capabilities", Code: codeOf(err), Message: err.Error()})
+			return
+		}
+		m.commFailed(ctx, "capabilities", err)
+		m.capsAt = time.Time{} // retry with the next attempt, not a poll interval later
+		return
+	}
+	m.commOK()
+	m.capsRejected = ""
+	m.met.capabilityReport(ctx, "reported")
+	rec = capabilitiesRecord{DeviceID: deviceID, Digest: digest, ReportedAt: now.UTC()}
+	op, err := putOp(keyCapabilities, rec)
+	if err == nil {
+		wctx, cancel := durable(ctx)
+		defer cancel()
+		_, err = m.store.Put(wctx, keyCapabilities, op.Value, state.Always())
+	}
+	if err != nil {
+		m.log.Error("cannot record the capabilities report; it will be sent again", "err", err)
+	}
+	m.log.Info("capabilities reported", "deviceId", deviceID, "cores", host.Cores, "memory", capabilities.Quantity(host.MemoryBytes),
+		"storage", capabilities.Quantity(host.StorageBytes), "interfaces", len(host.Interfaces), "gpus", len(host.GPUs))
+}
+
+// buildCapabilities is the P1 (first shape, with resources)
+// DeviceCapabilitiesManifest from discovery and the config, validated with
+// margo/document before it is ever sent.
+func buildCapabilities(h capabilities.Host, d DeviceConfig, deviceID string) ([]byte, error) {
+	roles := d.Roles
+	if len(roles) == 0 {
+		roles = []string{document.RoleStandaloneDevice}
+	}
+	res := &document.Resources{
+		CPU:     document.CPU{Cores: h.Cores, Architecture: h.Architecture},
+		Memory:  firstNonEmpty(d.Memory, capabilities.Quantity(h.MemoryBytes)),
+		Storage: firstNonEmpty(d.Storage, capabilities.Quantity(h.StorageBytes)),
+	}
+	if d.Cores > 0 {
+		res.CPU.Cores = d.Cores
+	}
+	if d.Architecture != "" {
+		res.CPU.Architecture = d.Architecture
+	}
+	for _, g := range h.GPUs {
+		res.Peripherals = append(res.Peripherals, document.Peripheral{Type: "gpu", Manufacturer: g.Manufacturer, Model: g.Model})
+	}
+	res.Peripherals = append(res.Peripherals, d.Peripherals...)
+	for _, t := range h.Interfaces {
+		res.Interfaces = append(res.Interfaces, document.Interface{Type: t})
+	}
+	res.Interfaces = append(res.Interfaces, d.Interfaces...)
+	doc := document.DeviceCapabilitiesManifest{
+		APIVersion: document.CapabilitiesAPIVersion, Kind: document.CapabilitiesKind, Labels: d.Labels,
+		Properties: document.DeviceProperties{
+			ID: deviceID, Vendor: firstNonEmpty(d.Vendor, h.Vendor, "unknown"), ModelNumber: firstNonEmpty(d.Model, h.Model, "unknown"),
+			SerialNumber: firstNonEmpty(d.Serial, h.Serial, "unknown"), Roles: roles, Resources: res,
+		},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fault.Wrap(err, fault.Internal, "encode the capabilities")
+	}
+	if _, err := document.ParseCapabilities(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

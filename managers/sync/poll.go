@@ -1,0 +1,142 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/client"
+)
+
+// Reasons a manifest is rejected (the reason label of
+// cadenza.agent.rejected_manifests).
+const (
+	ReasonNonIncreasingVersion = "non-increasing-version"
+	ReasonUnsupportedDigest    = "unsupported-digest"
+	ReasonInvalidManifest      = "invalid-manifest"
+	ReasonETagMismatch         = "etag-mismatch"
+	ReasonDeploymentDigest     = "deployment-digest-mismatch"
+	ReasonBundleDigest         = "bundle-digest-mismatch"
+	ReasonInvalidBundle        = "invalid-bundle"
+	ReasonInvalidDeployment    = "invalid-deployment"
+)
+
+// rejection is a manifest the agent refuses: the previous state is kept.
+type rejection struct {
+	reason string
+	err    error
+}
+
+func (r *rejection) Error() string { return r.reason + ": " + r.err.Error() }
+func (r *rejection) Unwrap() error { return r.err }
+
+// unavailable is an artifact the WFM cannot serve now (404): the manifest
+// is not accepted yet, and nothing is deleted.
+type unavailable struct{ err error }
+
+func (u *unavailable) Error() string { return "artifact unavailable: " + u.err.Error() }
+func (u *unavailable) Unwrap() error { return u.err }
+
+// poll asks the WFM for the manifest with If-None-Match and, when it
+// changed, checks, fetches, verifies and accepts it. Any failure keeps the
+// accepted state as it is: the ETag is not advanced, so the next poll tries
+// again.
+func (m *Manager) poll(ctx context.Context) {
+	start := m.now()
+	m.nextPoll = start.Add(m.cfg.PollInterval.D())
+	res, err := m.client.Manifest(ctx, m.target.ETag)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		if reason := manifestProblem(err); reason != "" {
+			m.reject(ctx, start, 0, &rejection{reason: reason, err: err})
+			return
+		}
+		m.met.poll(ctx, "error")
+		m.setPoll(start, "error", err)
+		m.commFailed(ctx, "poll", err)
+		return
+	}
+	m.commOK()
+	if res.NotModified || res.ETag == m.target.ETag {
+		m.met.poll(ctx, "not-modified")
+		m.setPoll(start, "not-modified", nil)
+		return
+	}
+	v := res.Manifest.ManifestVersion
+	if v <= m.target.Version {
+		m.reject(ctx, start, v, &rejection{reason: ReasonNonIncreasingVersion,
+			err: fmt.Errorf("manifest version %d is not greater than the accepted version %d (possible rollback or replay)", v, m.target.Version)})
+		return
+	}
+	fetched, err := m.fetch(ctx, res.Manifest)
+	var rj *rejection
+	var un *unavailable
+	switch {
+	case err == nil:
+	case errors.As(err, &rj):
+		m.reject(ctx, start, v, rj)
+		return
+	case errors.As(err, &un):
+		m.met.poll(ctx, "unavailable")
+		m.setPoll(start, "unavailable", err)
+		m.log.Warn("the WFM cannot serve an artifact of the new manifest (404 means unavailable, not deleted); keeping the current state and retrying at the next poll",
+			"manifestVersion", v, "err", err)
+		m.recordError(ctx, ErrorRecord{Kind: "manifest", Code: "404", Message: err.Error()})
+		return
+	default:
+		if ctx.Err() != nil {
+			return
+		}
+		m.met.poll(ctx, "error")
+		m.setPoll(start, "error", err)
+		m.commFailed(ctx, "fetch", err)
+		return
+	}
+	if err := m.accept(ctx, res, fetched); err != nil {
+		m.met.poll(ctx, "error")
+		m.setPoll(start, "error", err)
+		m.log.Error("cannot store the new desired state; keeping the previous one and retrying at the next poll (is the disk full?)", "manifestVersion", v, "err", err)
+		m.recordError(ctx, ErrorRecord{Kind: "manifest", Code: string(fault.CodeOf(err)), Message: err.Error()})
+		return
+	}
+	m.met.poll(ctx, "accepted")
+	m.setPoll(start, "accepted", nil)
+}
+
+// reject logs a refused manifest as a security event, counts it and
+// records it; the accepted state is untouched.
+func (m *Manager) reject(ctx context.Context, at time.Time, version uint64, rj *rejection) {
+	m.met.poll(ctx, "rejected")
+	m.met.reject(ctx, rj.reason)
+	m.setPoll(at, "rejected: "+rj.reason, rj.err)
+	m.log.Warn("security event: manifest rejected; keeping the previous desired state (check the WFM and the network path to it)",
+		"event", "manifest-rejected", "reason", rj.reason, "manifestVersion", version, "acceptedVersion", m.target.Version, "err", rj.err)
+	m.recordError(ctx, ErrorRecord{Kind: "security", Code: rj.reason, Message: rj.err.Error()})
+}
+
+// manifestProblem classifies an error of client.Manifest that is about
+// the manifest itself (not the transport): "" when it is not.
+func manifestProblem(err error) string {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ""
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) && (fe.Code == fault.Unprocessable || fe.Code == fault.BadRequest) {
+		for _, v := range fe.Violations {
+			if strings.HasSuffix(v.Field, ".digest") && strings.Contains(v.Message, "sha256") {
+				return ReasonUnsupportedDigest
+			}
+		}
+		return ReasonInvalidManifest
+	}
+	if strings.Contains(err.Error(), "ETag") && strings.Contains(err.Error(), "does not match") {
+		return ReasonETagMismatch
+	}
+	return ""
+}

@@ -1,10 +1,14 @@
 package main
 
 // The API reference, docs/api/openapi.yaml, must describe exactly the HTTP
-// routes a WFM host serves: the Margo device API (vendors.margo), the
-// operator API (vendors.fleet) and the host's own endpoints (/healthz,
-// /readyz, /metrics). These tests compare the document's operations with the
-// routes the code registers, both ways, and check the document's shape.
+// routes Cadenza hosts serve: the Margo device API (vendors.margo) and the
+// operator API (vendors.fleet) of a WFM, the device agent's local API
+// (vendors.agent) and the host's own endpoints (/healthz, /readyz,
+// /metrics). These tests compare the document's operations with the routes
+// the code registers, both ways, check that each operation is tagged with
+// the group of the module serving it, that the agent's response schemas
+// name exactly the members of the JSON views they describe, and check the
+// document's shape.
 
 import (
 	"context"
@@ -12,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,7 +29,9 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/runner"
+	syncer "github.com/cadenza-edge/cadenza/managers/sync"
 	"github.com/cadenza-edge/cadenza/telemetry"
+	_ "github.com/cadenza-edge/cadenza/vendors/agent"
 )
 
 // openAPIFile is the document under test, relative to this package.
@@ -99,52 +106,84 @@ func operations(t *testing.T, doc map[string]any) []docOperation {
 	return out
 }
 
+// routeOf is the registered route that serves a documented operation: its
+// path, or its x-cadenza-route. ok is false (and the error reported) for an
+// x-cadenza-route that is not allowed.
+func routeOf(t *testing.T, o docOperation) (r apiRoute, ok bool) {
+	t.Helper()
+	path := o.path
+	if v, ok := o.op[routeExtension]; ok {
+		r, _ := v.(string)
+		// The escape hatch is narrow: a catch-all route, documented under
+		// a path that extends it.
+		if !strings.HasSuffix(r, ":*}") || !strings.HasPrefix(o.path, normaliseRoute(r)+"/") {
+			t.Errorf("%s %s: %s %q must be a catch-all route ({name:*}) that the documented path extends", o.method, o.path, routeExtension, r)
+			return apiRoute{}, false
+		}
+		path = r
+	}
+	return apiRoute{o.method, normaliseRoute(path)}, true
+}
+
 // documentedRoutes maps each route the document describes to the
 // operationIds describing it.
 func documentedRoutes(t *testing.T) map[apiRoute][]string {
 	t.Helper()
 	out := map[apiRoute][]string{}
 	for _, o := range operations(t, loadOpenAPI(t)) {
-		path := o.path
-		if v, ok := o.op[routeExtension]; ok {
-			r, _ := v.(string)
-			// The escape hatch is narrow: a catch-all route, documented under
-			// a path that extends it.
-			if !strings.HasSuffix(r, ":*}") || !strings.HasPrefix(o.path, normaliseRoute(r)+"/") {
-				t.Errorf("%s %s: %s %q must be a catch-all route ({name:*}) that the documented path extends", o.method, o.path, routeExtension, r)
-				continue
-			}
-			path = r
+		key, ok := routeOf(t, o)
+		if !ok {
+			continue
 		}
-		key := apiRoute{o.method, normaliseRoute(path)}
 		id, _ := o.op["operationId"].(string)
 		out[key] = append(out[key], id)
 	}
 	return out
 }
 
-// servedRoutes maps each route a WFM host registers to the endpoint's name.
-func servedRoutes(t *testing.T) map[apiRoute]string {
+// sourceTags is the document tag of each group of served routes.
+var sourceTags = map[string]string{
+	"vendors.margo": "device",
+	"vendors.fleet": "operator",
+	"vendors.agent": "agent",
+	"host":          "host",
+}
+
+// servedRoute is the module serving a route (a key of sourceTags) and the
+// endpoint's name.
+type servedRoute struct{ source, name string }
+
+func (s servedRoute) String() string { return s.source + " " + s.name }
+
+// servedRoutes maps each route a WFM host or a device agent host registers
+// to the module and endpoint serving it. The two hosts serve the same host
+// endpoints; their vendors' routes must not collide.
+func servedRoutes(t *testing.T) map[apiRoute]servedRoute {
 	t.Helper()
-	out := map[apiRoute]string{}
+	out := map[apiRoute]servedRoute{}
 	add := func(source string, eps []endpoint.Endpoint) {
 		if len(eps) == 0 {
 			t.Fatalf("%s serves no endpoint", source)
 		}
 		for _, e := range eps {
-			out[apiRoute{e.Method, normaliseRoute(e.Route)}] = source + " " + e.OperationName()
+			r := apiRoute{e.Method, normaliseRoute(e.Route)}
+			if prev, dup := out[r]; dup {
+				t.Fatalf("%s is served by both %s and %s %s", r, prev, source, e.OperationName())
+			}
+			out[r] = servedRoute{source, e.OperationName()}
 		}
 	}
 	add("vendors.margo", vendorEndpoints(t, "vendors.margo", `{}`))
 	add("vendors.fleet", vendorEndpoints(t, "vendors.fleet", `{"tokens": ["t"]}`))
+	add("vendors.agent", vendorEndpoints(t, "vendors.agent", `{}`))
 	add("host", hostEndpoints(t))
 	return out
 }
 
 // vendorEndpoints constructs a vendor through the registry with its default
-// prefix and returns its endpoints. Neither vendor needs Init for that:
-// Endpoints reads only the config, and the handlers reach the managers only
-// when called.
+// prefix and returns its endpoints. No vendor needs Init for that: Endpoints
+// reads only the config (vendors.agent only its prefix), and the handlers
+// reach the managers (vendors.agent: its managers.sync) only when called.
 func vendorEndpoints(t *testing.T, id, cfg string) []endpoint.Endpoint {
 	t.Helper()
 	reg, err := module.Lookup(id)
@@ -247,6 +286,94 @@ func TestOpenAPIDocumentsNoRouteTheCodeLacks(t *testing.T) {
 	}
 }
 
+func TestOpenAPITagsMatchServingModule(t *testing.T) {
+	served := servedRoutes(t)
+	doc := loadOpenAPI(t)
+	for _, o := range operations(t, doc) {
+		r, ok := routeOf(t, o)
+		if !ok {
+			continue
+		}
+		s, ok := served[r]
+		if !ok {
+			continue // reported by TestOpenAPIDocumentsNoRouteTheCodeLacks
+		}
+		want := sourceTags[s.source]
+		tags, _ := o.op["tags"].([]any)
+		if len(tags) != 1 || tags[0] != want {
+			t.Errorf("%s %s (served by %s) has tags %v, want [%s]", o.method, o.path, s, tags, want)
+		}
+	}
+	declared := map[string]bool{}
+	list, _ := doc["tags"].([]any)
+	for _, tag := range list {
+		m, _ := tag.(map[string]any)
+		name, _ := m["name"].(string)
+		declared[name] = true
+		if d, _ := m["description"].(string); d == "" {
+			t.Errorf("tag %q has no description", name)
+		}
+	}
+	for _, want := range sourceTags {
+		if !declared[want] {
+			t.Errorf("tag %q is not declared under tags", want)
+		}
+	}
+}
+
+// TestOpenAPIAgentSchemasMatchViews checks that the schemas of the agent's
+// responses have exactly the JSON members of the managers.sync views the
+// agent encodes, and require exactly those that are always written.
+func TestOpenAPIAgentSchemasMatchViews(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for schema, view := range map[string]reflect.Type{
+		"AgentStatus":     reflect.TypeFor[syncer.StatusView](),
+		"AgentDeployment": reflect.TypeFor[syncer.DeploymentView](),
+		"AgentComponent":  reflect.TypeFor[syncer.ComponentView](),
+		"AgentError":      reflect.TypeFor[syncer.ErrorRecord](),
+	} {
+		s, ok := resolveRef(doc, "#/components/schemas/"+schema).(map[string]any)
+		if !ok {
+			t.Errorf("components.schemas.%s is missing", schema)
+			continue
+		}
+		props, _ := s["properties"].(map[string]any)
+		var wantProps, wantRequired, gotRequired []string
+		for i := range view.NumField() {
+			f := view.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			wantProps = append(wantProps, name)
+			if !slices.ContainsFunc(strings.Split(opts, ","), func(o string) bool { return o == "omitempty" || o == "omitzero" }) {
+				wantRequired = append(wantRequired, name)
+			}
+		}
+		req, _ := s["required"].([]any)
+		for _, r := range req {
+			name, _ := r.(string)
+			gotRequired = append(gotRequired, name)
+		}
+		gotProps := sortedMapKeys(props)
+		slices.Sort(wantProps)
+		slices.Sort(wantRequired)
+		slices.Sort(gotRequired)
+		if !slices.Equal(gotProps, wantProps) {
+			t.Errorf("components.schemas.%s has properties %v; %s encodes %v", schema, gotProps, view, wantProps)
+		}
+		if !slices.Equal(gotRequired, wantRequired) {
+			t.Errorf("components.schemas.%s requires %v; %s always writes %v", schema, gotRequired, view, wantRequired)
+		}
+	}
+}
+
 func TestOpenAPIDocumentIsWellFormed(t *testing.T) {
 	doc := loadOpenAPI(t)
 	if v, _ := doc["openapi"].(string); !regexp.MustCompile(`^3\.1\.\d+$`).MatchString(v) {
@@ -273,6 +400,27 @@ func TestOpenAPIDocumentIsWellFormed(t *testing.T) {
 		checkPathParams(t, doc, o)
 	}
 	checkRefs(t, doc, doc, "#")
+	checkNoNulls(t, doc, "#")
+}
+
+// checkNoNulls reports members whose value is null other than const,
+// default and example: in a flow mapping, an unquoted comma inside a value
+// ({description: a, b}) silently starts a member "b" with a null value.
+func checkNoNulls(t *testing.T, v any, at string) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range sortedMapKeys(v) {
+			if v[k] == nil && k != "const" && k != "default" && k != "example" {
+				t.Errorf("%s/%s is null (an unquoted comma in a flow mapping?)", at, k)
+			}
+			checkNoNulls(t, v[k], at+"/"+k)
+		}
+	case []any:
+		for i, e := range v {
+			checkNoNulls(t, e, fmt.Sprintf("%s/%d", at, i))
+		}
+	}
 }
 
 // templateParam matches a parameter of an OpenAPI path template.

@@ -35,6 +35,10 @@ require (
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/compose-spec/compose-go/v2 v2.9.1 // indirect
+	github.com/docker/cli v28.5.1+incompatible // indirect
+	github.com/docker/compose/v2 v2.40.3 // indirect
+	github.com/docker/docker v28.5.1+incompatible // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect

@@ -17,7 +17,7 @@ import (
 type ErrorRecord struct {
 	Seq          uint64    `json:"seq"`
 	Time         time.Time `json:"time"`
-	Kind         string    `json:"kind"` // onboarding, capabilities, poll, manifest, apply, remove, status, security
+	Kind         string    `json:"kind"` // onboarding, capabilities, poll, manifest, fetch, apply, remove, status, status report, security
 	DeploymentID string    `json:"deploymentId,omitempty"`
 	Component    string    `json:"component,omitempty"`
 	Code         string    `json:"code,omitempty"`

@@ -16,6 +16,7 @@ import (
 	_ "github.com/cadenza-edge/cadenza/providers/state/bolt"     // state.bolt
 	_ "github.com/cadenza-edge/cadenza/providers/state/memory"   // state.memory
 	_ "github.com/cadenza-edge/cadenza/providers/state/redis"    // state.redis
+	_ "github.com/cadenza-edge/cadenza/providers/workload/helm"  // workload.helm
 	_ "github.com/cadenza-edge/cadenza/samples/hello"            // vendors.hello, managers.greeter
 	_ "github.com/cadenza-edge/cadenza/vendors/agent"            // vendors.agent
 	_ "github.com/cadenza-edge/cadenza/vendors/fleet"            // vendors.fleet

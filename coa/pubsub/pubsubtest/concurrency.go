@@ -102,7 +102,7 @@ func testBackpressure(t *testing.T, s *suite) {
 	}()
 	awaitBlocked(t, wctx, canceled)
 	cancel()
-	if err := receive(t, canceled, "the blocked Publish to return after cancel"); !errors.Is(err, context.Canceled) {
+	if err := Receive(t, canceled, "the blocked Publish to return after cancel"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("blocked Publish returned %v after its context was canceled, want context.Canceled", err)
 	}
 
@@ -117,7 +117,7 @@ func testBackpressure(t *testing.T, s *suite) {
 	}()
 	awaitBlocked(t, wl, last)
 	release.open()
-	if err := receive(t, last, "the blocked Publish to complete after the handler proceeded"); err != nil {
+	if err := Receive(t, last, "the blocked Publish to complete after the handler proceeded"); err != nil {
 		t.Fatalf("blocked Publish: %v", err)
 	}
 

@@ -119,7 +119,7 @@ func testCompetingConsumers(t *testing.T, s *suite) {
 	last := make([]string, members)
 	perMember := make([]int, members)
 	for ended := false; !ended || len(seen) < n; {
-		d := receive(t, ch, fmt.Sprintf("deliveries (%d of %d distinct so far)", len(seen), n))
+		d := Receive(t, ch, fmt.Sprintf("deliveries (%d of %d distinct so far)", len(seen), n))
 		data := string(d.msg.Data)
 		if data == "end" {
 			ended = true
@@ -134,7 +134,7 @@ func testCompetingConsumers(t *testing.T, s *suite) {
 		seen[data], last[d.member] = d.member, data
 		perMember[d.member]++
 	}
-	receive(t, published, "the publisher to finish")
+	Receive(t, published, "the publisher to finish")
 	t.Logf("messages per member: %v", perMember)
 }
 

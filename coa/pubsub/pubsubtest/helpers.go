@@ -113,11 +113,13 @@ func (in *inbox) handle(ctx context.Context, msg pubsub.Message) error {
 // next returns the next message; it fails the test after Wait.
 func (in *inbox) next(t *testing.T, what string) pubsub.Message {
 	t.Helper()
-	return receive(t, in.ch, what)
+	return Receive(t, in.ch, what)
 }
 
-// receive takes one value from ch; it fails the test after Wait.
-func receive[T any](t *testing.T, ch <-chan T, what string) T {
+// Receive takes one value from ch for a test; it fails the test after
+// Wait, naming what it waited for. Providers' own tests use it for their
+// handlers' channels too.
+func Receive[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
 	timer := time.NewTimer(Wait)
 	defer timer.Stop()
@@ -153,7 +155,7 @@ func (g *gate) wait(ctx context.Context) error {
 // await blocks the test goroutine until the gate opens; it fails after Wait.
 func (g *gate) await(t *testing.T, what string) {
 	t.Helper()
-	receive(t, g.ch, what)
+	Receive(t, g.ch, what)
 }
 
 // watchCtx is a context that reports when a callee first asks for Done: a

@@ -57,7 +57,7 @@ func testSubscriptionClose(t *testing.T, s *suite) {
 	case <-grace.C:
 	}
 	release.open()
-	r := receive(t, done, "Close to return after the handler returned")
+	r := Receive(t, done, "Close to return after the handler returned")
 	if r.err != nil {
 		t.Fatalf("Close: %v", r.err)
 	}

@@ -25,6 +25,10 @@
 // To learn that Publish (or Subscription.Close) is blocked, it passes a
 // context that reports when the callee first asks for Done: a provider is
 // expected to wait on ctx.Done() while it blocks.
+//
+// Besides Run, a provider's own tests may use Receive (a bounded wait on a
+// channel) and BenchPublishDeliver (the throughput benchmark every
+// provider runs the same way).
 package pubsubtest
 
 import (

@@ -41,7 +41,7 @@ func (r *recorder) expect(t *testing.T, want ...record) []record {
 	t.Helper()
 	got := make([]record, 0, len(want))
 	for i := range want {
-		got = append(got, receive(t, r.ch, fmt.Sprintf("handler call %d (%v so far, want %v)", i+1, got, want)))
+		got = append(got, Receive(t, r.ch, fmt.Sprintf("handler call %d (%v so far, want %v)", i+1, got, want)))
 	}
 	if !slices.EqualFunc(got, want, func(a, b record) bool { return a.data == b.data && a.attempt == b.attempt }) {
 		t.Fatalf("handler calls %v, want %v", got, want)

@@ -28,19 +28,20 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"go.opentelemetry.io/otel/metric/noop"
-
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
 )
 
+// meterName is the instrumentation scope of the bus's metrics.
+const meterName = "github.com/cadenza-edge/cadenza/providers/pubsub/memory"
+
 // Bus is the in-memory pubsub.Bus. Create it with New, or through the module
 // registry as "pubsub.memory".
 type Bus struct {
 	cfg     Config
-	logger  *slog.Logger // nil: slog.Default()
-	metrics metrics
+	logger  *slog.Logger    // nil: slog.Default()
+	metrics *pubsub.Metrics // nil until Init is given a meter: counts nothing
 
 	mu       sync.RWMutex
 	topics   map[string]*topic // topics with at least one group
@@ -68,13 +69,8 @@ var (
 // defaults.
 func New(cfg Config) *Bus {
 	life, end := context.WithCancel(context.Background())
-	ms, err := newMetrics(noop.NewMeterProvider())
-	if err != nil { // the noop provider never fails
-		panic(fmt.Sprintf("pubsub.memory: noop metrics: %v", err))
-	}
 	return &Bus{
 		cfg:      cfg.withDefaults(),
-		metrics:  ms,
 		topics:   make(map[string]*topic),
 		stopping: make(chan struct{}),
 		life:     life,
@@ -94,7 +90,7 @@ func (b *Bus) Init(ctx context.Context, env *module.Env) error {
 		b.logger = env.Logger
 	}
 	if env.Meter != nil {
-		ms, err := newMetrics(env.Meter)
+		ms, err := pubsub.NewMetrics(env.Meter.Meter(meterName))
 		if err != nil {
 			return fmt.Errorf("pubsub.memory: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
+	"github.com/cadenza-edge/cadenza/coa/pubsub/pubsubtest"
 	"github.com/cadenza-edge/cadenza/providers/pubsub/memory"
 )
 
@@ -33,26 +34,26 @@ func TestDropAfterMaxAttemptsIsLoggedAndCounted(t *testing.T) {
 	badID, _ := b.Publish(ctx, "t", []byte("bad"), nil)
 	_, _ = b.Publish(ctx, "t", []byte("good"), nil)
 	_, _ = b.Publish(ctx, "nobody-listens", []byte("x"), nil)
-	if got := recv(t, done, "the good message"); got != "good" {
+	if got := pubsubtest.Receive(t, done, "the good message"); got != "good" {
 		t.Fatalf("got %q", got)
 	}
 	if err := b.Close(ctx); err != nil { // settles the counters
 		t.Fatal(err)
 	}
 
-	if n := b.counter(t, "cadenza.pubsub.published", map[string]string{"topic": "t"}); n != 2 {
+	if n := b.Counter(t, "cadenza.pubsub.published", map[string]string{"topic": "t"}); n != 2 {
 		t.Errorf("published{topic=t} = %d, want 2", n)
 	}
-	if n := b.counter(t, "cadenza.pubsub.published", nil); n != 3 {
+	if n := b.Counter(t, "cadenza.pubsub.published", nil); n != 3 {
 		t.Errorf("published = %d, want 3", n)
 	}
-	if n := b.counter(t, "cadenza.pubsub.delivered", map[string]string{"topic": "t", "group": "g"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.delivered", map[string]string{"topic": "t", "group": "g"}); n != 1 {
 		t.Errorf("delivered = %d, want 1", n)
 	}
-	if n := b.counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "max_attempts", "group": "g"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "max_attempts", "group": "g"}); n != 1 {
 		t.Errorf("dropped{reason=max_attempts} = %d, want 1", n)
 	}
-	logs := b.logs.String()
+	logs := b.Logs.String()
 	for _, want := range []string{"every delivery attempt failed", "id=" + badID, "attempts=2", "error=nope", "redelivering"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %q:\n%s", want, logs)
@@ -76,10 +77,10 @@ func TestHandlerPanicIsRecoveredAndRetried(t *testing.T) {
 	if _, err := b.Publish(ctx, "t", []byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if a := recv(t, done, "the redelivery after the panic"); a != 2 {
+	if a := pubsubtest.Receive(t, done, "the redelivery after the panic"); a != 2 {
 		t.Fatalf("attempt %d, want 2", a)
 	}
-	logs := b.logs.String()
+	logs := b.Logs.String()
 	for _, want := range []string{"handler panicked", "panic=boom", "bus_test.go", "handler panicked: boom"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %q:\n%s", want, logs)
@@ -104,7 +105,7 @@ func TestRetryDelay(t *testing.T) {
 	if _, err := b.Publish(ctx, "t", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	first, second := recv(t, calls, "attempt 1"), recv(t, calls, "attempt 2")
+	first, second := pubsubtest.Receive(t, calls, "attempt 1"), pubsubtest.Receive(t, calls, "attempt 2")
 	if gap := second.Sub(first); gap < delay {
 		t.Fatalf("redelivered after %s, want at least %s", gap, delay)
 	}
@@ -129,7 +130,7 @@ func TestRoundRobin(t *testing.T) {
 	}
 	counts := make([]int, 3)
 	for range 30 {
-		counts[recv(t, got, "a delivery")]++
+		counts[pubsubtest.Receive(t, got, "a delivery")]++
 	}
 	if counts[0] != 10 || counts[1] != 10 || counts[2] != 10 {
 		t.Fatalf("deliveries per member %v, want 10 each", counts)
@@ -189,7 +190,7 @@ func fullQueue(t *testing.T, b *observed, release <-chan struct{}) pubsub.Subscr
 	if _, err := b.Publish(ctx, "t", []byte("held"), nil); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, started, "the held message")
+	pubsubtest.Receive(t, started, "the held message")
 	if _, err := b.Publish(ctx, "t", []byte("queued"), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func fullQueue(t *testing.T, b *observed, release <-chan struct{}) pubsub.Subscr
 // blockedPublish starts a Publish that blocks on the full queue.
 func blockedPublish(t *testing.T, b *observed) <-chan error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), pubsubtest.Wait)
 	t.Cleanup(cancel)
 	w := newWatchCtx(ctx)
 	res := make(chan error, 1)
@@ -223,14 +224,14 @@ func TestCloseWakesBlockedPublisher(t *testing.T) {
 
 	closed := make(chan error, 1)
 	go func() { closed <- b.Close(context.Background()) }()
-	if err := recv(t, res, "the blocked Publish"); !fault.Is(err, fault.Unavailable) {
+	if err := pubsubtest.Receive(t, res, "the blocked Publish"); !fault.Is(err, fault.Unavailable) {
 		t.Fatalf("blocked Publish during Close: %v, want unavailable", err)
 	}
 	close(release)
-	if err := recv(t, closed, "Close"); err != nil {
+	if err := pubsubtest.Receive(t, closed, "Close"); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if n := b.counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "closed"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "closed"}); n != 1 {
 		t.Errorf("dropped{reason=closed} = %d, want 1 (the queued message)", n)
 	}
 }
@@ -243,17 +244,17 @@ func TestLastMemberLeavingReleasesPublisher(t *testing.T) {
 
 	closed := make(chan error, 1)
 	go func() { closed <- sub.Close(context.Background()) }()
-	if err := recv(t, res, "the blocked Publish"); err != nil {
+	if err := pubsubtest.Receive(t, res, "the blocked Publish"); err != nil {
 		t.Fatalf("Publish once the group left: %v, want success (no subscriber)", err)
 	}
 	close(release)
-	if err := recv(t, closed, "Subscription.Close"); err != nil {
+	if err := pubsubtest.Receive(t, closed, "Subscription.Close"); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	if err := b.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := b.counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "unsubscribed"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "unsubscribed"}); n != 1 {
 		t.Errorf("dropped{reason=unsubscribed} = %d, want 1 (the queued message)", n)
 	}
 }
@@ -272,14 +273,14 @@ func TestCloseIsBoundedByContext(t *testing.T) {
 	if _, err := b.Publish(context.Background(), "t", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, started, "the handler to start")
+	pubsubtest.Receive(t, started, "the handler to start")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := b.Close(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Close with a canceled context: %v, want context.Canceled", err)
 	}
-	if err := recv(t, ended, "the handler's context to be canceled"); !errors.Is(err, context.Canceled) {
+	if err := pubsubtest.Receive(t, ended, "the handler's context to be canceled"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("handler context ended with %v", err)
 	}
 	if err := b.Close(context.Background()); err != nil {
@@ -313,13 +314,13 @@ func TestCloseFromOwnHandler(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := recv(t, closeErr, "Close inside the handler"); err != nil {
+	if err := pubsubtest.Receive(t, closeErr, "Close inside the handler"); err != nil {
 		t.Fatalf("Close from the handler: %v", err)
 	}
-	ctx := recv(t, handlerCtx, "the handler to return")
-	recv(t, ctx.Done(), "the closed member's context to end")
+	ctx := pubsubtest.Receive(t, handlerCtx, "the handler to return")
+	pubsubtest.Receive(t, ctx.Done(), "the closed member's context to end")
 	for _, want := range []string{"second", "third"} {
-		if got := recv(t, other, want); got != want {
+		if got := pubsubtest.Receive(t, other, want); got != want {
 			t.Fatalf("remaining member got %q, want %q", got, want)
 		}
 	}

@@ -55,11 +55,11 @@ func (g *group) deliver(msg pubsub.Message) {
 		}
 		err := g.attempt(m, msg)
 		if err == nil {
-			b.metrics.delivered.Add(context.Background(), 1, g.attrs)
+			b.metrics.Delivered(context.Background(), g.attrs)
 			return
 		}
 		if attempt >= b.cfg.MaxAttempts {
-			b.metrics.dropped.Add(context.Background(), 1, dropAttrs(g.t.name, g.name, reasonAttempts))
+			b.metrics.Dropped(context.Background(), g.t.name, g.name, pubsub.DropMaxAttempts, 1)
 			b.log().Warn("pubsub: message dropped: every delivery attempt failed",
 				"topic", g.t.name, "group", g.name, "id", msg.ID, "attempts", attempt, "error", err)
 			return

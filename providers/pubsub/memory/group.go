@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
-
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
 )
 
@@ -15,7 +13,7 @@ import (
 type group struct {
 	t     *topic
 	name  string
-	attrs metric.MeasurementOption
+	attrs pubsub.GroupAttrs
 
 	// Guarded by t.mu.
 	queue   queue
@@ -33,7 +31,7 @@ func newGroup(t *topic, name string) *group {
 	return &group{
 		t:     t,
 		name:  name,
-		attrs: groupAttrs(t.name, name),
+		attrs: pubsub.NewGroupAttrs(t.name, name),
 		queue: queue{limit: t.b.cfg.QueueSize},
 		ready: make(chan struct{}, 1),
 		quit:  make(chan struct{}),
@@ -110,9 +108,9 @@ func (g *group) stopped() bool {
 func (g *group) stopReason() string {
 	select {
 	case <-g.quit:
-		return reasonUnsubscribed
+		return pubsub.DropUnsubscribed
 	default:
-		return reasonClosed
+		return pubsub.DropClosed
 	}
 }
 
@@ -121,7 +119,7 @@ func (g *group) drop(n int, reason string) {
 	if n == 0 {
 		return
 	}
-	g.t.b.metrics.dropped.Add(context.Background(), int64(n), dropAttrs(g.t.name, g.name, reason))
+	g.t.b.metrics.Dropped(context.Background(), g.t.name, g.name, reason, int64(n))
 	g.t.b.log().Warn("pubsub: undelivered messages dropped",
 		"topic", g.t.name, "group", g.name, "count", n, "reason", reason)
 }

@@ -28,7 +28,7 @@ func (b *Bus) Subscribe(ctx context.Context, topicName, groupName string, handle
 	}
 	t := b.topics[topicName]
 	if t == nil {
-		t = &topic{b: b, name: topicName, attrs: topicAttrs(topicName), groups: make(map[string]*group)}
+		t = &topic{b: b, name: topicName, attrs: pubsub.NewTopicAttrs(topicName), groups: make(map[string]*group)}
 		b.topics[topicName] = t
 	}
 	t.mu.Lock()

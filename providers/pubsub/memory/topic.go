@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
-
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
 )
@@ -19,7 +17,7 @@ import (
 type topic struct {
 	b     *Bus
 	name  string
-	attrs metric.MeasurementOption
+	attrs pubsub.TopicAttrs
 
 	mu     sync.Mutex
 	groups map[string]*group
@@ -38,7 +36,7 @@ func (b *Bus) Publish(ctx context.Context, topicName string, data []byte, metada
 		return "", errClosed("publish")
 	}
 	if t == nil { // no subscribers: nothing to deliver
-		b.metrics.published.Add(ctx, 1, topicAttrs(topicName))
+		b.metrics.Published(ctx, pubsub.NewTopicAttrs(topicName))
 		return b.nextID(), nil
 	}
 	return t.publish(ctx, data, metadata)
@@ -78,7 +76,7 @@ func (t *topic) publish(ctx context.Context, data []byte, metadata map[string]st
 		})
 	}
 	t.mu.Unlock()
-	t.b.metrics.published.Add(ctx, 1, t.attrs)
+	t.b.metrics.Published(ctx, t.attrs)
 	return id, nil
 }
 

@@ -52,22 +52,25 @@ import (
 	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
-	"go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 )
 
 // ID is the module id.
 const ID = "pubsub.redis"
 
+// meterName is the instrumentation scope of the bus's metrics.
+const meterName = "github.com/cadenza-edge/cadenza/providers/pubsub/redis"
+
 // Bus is the Redis Streams pubsub.Bus. Create it with New and Init, or
 // through the module registry as "pubsub.redis".
 type Bus struct {
 	cfg     Config
-	logger  *slog.Logger // nil: slog.Default()
-	metrics metrics
+	logger  *slog.Logger    // nil: slog.Default()
+	metrics *pubsub.Metrics // nil until Init is given a meter: counts nothing
 	rdb     *goredis.Client // commands other than the members' blocking reads
 	name    string          // consumer name stem: host, process, bus
 
@@ -96,13 +99,8 @@ var (
 // defaults. Init connects it.
 func New(cfg Config) *Bus {
 	life, end := context.WithCancel(context.Background())
-	ms, err := newMetrics(noop.NewMeterProvider())
-	if err != nil { // the noop provider never fails
-		panic(fmt.Sprintf("%s: noop metrics: %v", ID, err))
-	}
 	return &Bus{
 		cfg:     cfg.withDefaults(),
-		metrics: ms,
 		members: make(map[*member]struct{}),
 		life:    life,
 		endLife: end,
@@ -120,15 +118,15 @@ func (b *Bus) Init(ctx context.Context, env *module.Env) error {
 		b.logger = env.Logger
 	}
 	if env != nil && env.Meter != nil {
-		ms, err := newMetrics(env.Meter)
+		ms, err := pubsub.NewMetrics(env.Meter.Meter(meterName))
 		if err != nil {
 			return fmt.Errorf("%s: %w", ID, err)
 		}
 		b.metrics = ms
 	}
-	rdb, err := connect(ctx, b.cfg)
+	rdb, err := redisconn.Open(ctx, b.cfg.Config)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", ID, err)
 	}
 	b.rdb, b.name = rdb, consumerStem()
 	b.log().Info("pubsub connected", "provider", ID, "addr", b.cfg.Addr, "db", b.cfg.DB, "prefix", b.cfg.Prefix, "tls", b.cfg.TLS != nil)

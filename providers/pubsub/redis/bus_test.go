@@ -10,13 +10,15 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
+	"github.com/cadenza-edge/cadenza/coa/pubsub/pubsubtest"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 	"github.com/cadenza-edge/cadenza/internal/testserver"
 )
 
 var errNope = errors.New("nope")
 
 func TestDropAfterMaxAttemptsIsLoggedAndCounted(t *testing.T) {
-	b := newBus(t, Config{Addr: testserver.Redis(t), Prefix: freshPrefix(), MaxAttempts: 2})
+	b := newBus(t, Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}, MaxAttempts: 2})
 	ctx := t.Context()
 	done := make(chan string, 4)
 	if _, err := b.Subscribe(ctx, "t", "g", func(_ context.Context, m pubsub.Message) error {
@@ -31,26 +33,26 @@ func TestDropAfterMaxAttemptsIsLoggedAndCounted(t *testing.T) {
 	badID, _ := b.Publish(ctx, "t", []byte("bad"), nil)
 	_, _ = b.Publish(ctx, "t", []byte("good"), nil)
 	_, _ = b.Publish(ctx, "nobody-listens", []byte("x"), nil)
-	if got := recv(t, done, "the good message"); got != "good" {
+	if got := pubsubtest.Receive(t, done, "the good message"); got != "good" {
 		t.Fatalf("got %q", got)
 	}
 	if err := b.Close(ctx); err != nil { // settles the counters
 		t.Fatal(err)
 	}
 
-	if n := b.counter(t, "cadenza.pubsub.published", map[string]string{"topic": "t"}); n != 2 {
+	if n := b.Counter(t, "cadenza.pubsub.published", map[string]string{"topic": "t"}); n != 2 {
 		t.Errorf("published{topic=t} = %d, want 2", n)
 	}
-	if n := b.counter(t, "cadenza.pubsub.published", nil); n != 3 {
+	if n := b.Counter(t, "cadenza.pubsub.published", nil); n != 3 {
 		t.Errorf("published = %d, want 3", n)
 	}
-	if n := b.counter(t, "cadenza.pubsub.delivered", map[string]string{"topic": "t", "group": "g"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.delivered", map[string]string{"topic": "t", "group": "g"}); n != 1 {
 		t.Errorf("delivered = %d, want 1", n)
 	}
-	if n := b.counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "max_attempts", "group": "g"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "max_attempts", "group": "g"}); n != 1 {
 		t.Errorf("dropped{reason=max_attempts} = %d, want 1", n)
 	}
-	logs := b.logs.String()
+	logs := b.Logs.String()
 	for _, want := range []string{"every delivery attempt failed", "id=" + badID, "attempts=2", "error=nope", "redelivering"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %q:\n%s", want, logs)
@@ -59,7 +61,7 @@ func TestDropAfterMaxAttemptsIsLoggedAndCounted(t *testing.T) {
 }
 
 func TestHandlerPanicIsRecoveredAndRetried(t *testing.T) {
-	b := newBus(t, Config{Addr: testserver.Redis(t), Prefix: freshPrefix()})
+	b := newBus(t, Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}})
 	ctx := t.Context()
 	done := make(chan int, 1)
 	if _, err := b.Subscribe(ctx, "t", "g", func(_ context.Context, m pubsub.Message) error {
@@ -74,10 +76,10 @@ func TestHandlerPanicIsRecoveredAndRetried(t *testing.T) {
 	if _, err := b.Publish(ctx, "t", []byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if a := recv(t, done, "the redelivery after the panic"); a != 2 {
+	if a := pubsubtest.Receive(t, done, "the redelivery after the panic"); a != 2 {
 		t.Fatalf("attempt %d, want 2", a)
 	}
-	logs := b.logs.String()
+	logs := b.Logs.String()
 	for _, want := range []string{"handler panicked", "panic=boom", "bus_test.go"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %q:\n%s", want, logs)
@@ -87,7 +89,7 @@ func TestHandlerPanicIsRecoveredAndRetried(t *testing.T) {
 
 func TestRetryDelay(t *testing.T) {
 	const delay = 50 * time.Millisecond
-	b := newBus(t, Config{Addr: testserver.Redis(t), Prefix: freshPrefix(), RetryDelay: config.Duration(delay)})
+	b := newBus(t, Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}, RetryDelay: config.Duration(delay)})
 	ctx := t.Context()
 	calls := make(chan time.Time, 2)
 	if _, err := b.Subscribe(ctx, "t", "g", func(_ context.Context, m pubsub.Message) error {
@@ -102,7 +104,7 @@ func TestRetryDelay(t *testing.T) {
 	if _, err := b.Publish(ctx, "t", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	first, second := recv(t, calls, "attempt 1"), recv(t, calls, "attempt 2")
+	first, second := pubsubtest.Receive(t, calls, "attempt 1"), pubsubtest.Receive(t, calls, "attempt 2")
 	if gap := second.Sub(first); gap < delay {
 		t.Fatalf("redelivered after %s, want at least %s", gap, delay)
 	}
@@ -111,7 +113,7 @@ func TestRetryDelay(t *testing.T) {
 // TestTwoHosts: a publisher and subscribers on separate buses (hosts)
 // sharing a server and prefix; each group receives each message once.
 func TestTwoHosts(t *testing.T) {
-	cfg := Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}
+	cfg := Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}}
 	publisher, subscriber, other := newBus(t, cfg), newBus(t, cfg), newBus(t, cfg)
 	ctx := t.Context()
 	got := make(chan pubsub.Message, 8)
@@ -135,7 +137,7 @@ func TestTwoHosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ch := range []chan pubsub.Message{got, audit} {
-		m := recv(t, ch, "the message published by the other host")
+		m := pubsubtest.Receive(t, ch, "the message published by the other host")
 		if m.ID != id || string(m.Data) != `{"id":"d-1"}` || m.Metadata["type"] != "created" || m.Topic != "deployments" {
 			t.Fatalf("received %+v, want the published message %s", m, id)
 		}
@@ -146,21 +148,21 @@ func TestTwoHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := recv(t, got, "the second message"); m.ID != id2 {
+	if m := pubsubtest.Receive(t, got, "the second message"); m.ID != id2 {
 		t.Fatalf("workers got %s (%q), want %s", m.ID, m.Data, id2)
 	}
 	// Another prefix is another namespace.
-	elsewhere := newBus(t, Config{Addr: cfg.Addr, Prefix: freshPrefix()})
+	elsewhere := newBus(t, Config{Config: redisconn.Config{Addr: cfg.Addr, Prefix: freshPrefix()}})
 	if _, err := elsewhere.Publish(ctx, "deployments", []byte("elsewhere"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if m := recv(t, audit, "the second message in the audit group"); m.ID != id2 {
+	if m := pubsubtest.Receive(t, audit, "the second message in the audit group"); m.ID != id2 {
 		t.Fatalf("audit got %s (%q), want %s", m.ID, m.Data, id2)
 	}
 }
 
 func TestClosedBus(t *testing.T) {
-	b := newBus(t, Config{Addr: testserver.Redis(t), Prefix: freshPrefix()})
+	b := newBus(t, Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}})
 	ctx := t.Context()
 	if err := b.Health(ctx); err != nil {
 		t.Fatalf("Health before Close: %v", err)
@@ -183,7 +185,7 @@ func TestClosedBus(t *testing.T) {
 }
 
 func TestNotConnected(t *testing.T) {
-	b := New(Config{Addr: "127.0.0.1:1"})
+	b := New(Config{Config: redisconn.Config{Addr: "127.0.0.1:1"}})
 	ctx := t.Context()
 	if _, err := b.Publish(ctx, "t", nil, nil); !fault.Is(err, fault.Unavailable) {
 		t.Errorf("Publish before Init: %v, want unavailable", err)
@@ -200,7 +202,7 @@ func TestNotConnected(t *testing.T) {
 }
 
 func TestCloseIsBoundedByContext(t *testing.T) {
-	b := newBus(t, Config{Addr: testserver.Redis(t), Prefix: freshPrefix()})
+	b := newBus(t, Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}})
 	started, ended := make(chan struct{}), make(chan error, 1)
 	if _, err := b.Subscribe(t.Context(), "t", "g", func(ctx context.Context, m pubsub.Message) error {
 		close(started)
@@ -213,13 +215,13 @@ func TestCloseIsBoundedByContext(t *testing.T) {
 	if _, err := b.Publish(t.Context(), "t", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, started, "the handler to start")
+	pubsubtest.Receive(t, started, "the handler to start")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := b.Close(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Close with a canceled context: %v, want context.Canceled", err)
 	}
-	if err := recv(t, ended, "the handler's context to be canceled"); !errors.Is(err, context.Canceled) {
+	if err := pubsubtest.Receive(t, ended, "the handler's context to be canceled"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("handler context ended with %v", err)
 	}
 	if err := b.Close(t.Context()); err != nil {
@@ -230,7 +232,7 @@ func TestCloseIsBoundedByContext(t *testing.T) {
 // TestCloseFromOwnHandler: a member may close its own subscription from
 // its handler without waiting for itself.
 func TestCloseFromOwnHandler(t *testing.T) {
-	b := newBus(t, Config{Addr: testserver.Redis(t), Prefix: freshPrefix()})
+	b := newBus(t, Config{Config: redisconn.Config{Addr: testserver.Redis(t), Prefix: freshPrefix()}})
 	subs := make(chan pubsub.Subscription, 1)
 	closed := make(chan error, 1)
 	sub, err := b.Subscribe(t.Context(), "t", "g", func(ctx context.Context, m pubsub.Message) error {
@@ -244,7 +246,7 @@ func TestCloseFromOwnHandler(t *testing.T) {
 	if _, err := b.Publish(t.Context(), "t", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := recv(t, closed, "Close from the handler"); err != nil {
+	if err := pubsubtest.Receive(t, closed, "Close from the handler"); err != nil {
 		t.Fatalf("Close from the handler: %v", err)
 	}
 	if err := sub.Close(t.Context()); err != nil {

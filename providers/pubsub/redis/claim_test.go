@@ -9,12 +9,14 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
+	"github.com/cadenza-edge/cadenza/coa/pubsub/pubsubtest"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 	"github.com/cadenza-edge/cadenza/internal/testserver"
 )
 
 // claimConfig claims messages idle for 200ms.
 func claimConfig(addr string) Config {
-	return Config{Addr: addr, Prefix: freshPrefix(), ClaimIdle: config.Duration(200 * time.Millisecond)}
+	return Config{Config: redisconn.Config{Addr: addr, Prefix: freshPrefix()}, ClaimIdle: config.Duration(200 * time.Millisecond)}
 }
 
 // collect subscribes a handler that forwards every message to the
@@ -73,7 +75,7 @@ func TestCrashedConsumersMessageIsClaimed(t *testing.T) {
 
 	survivor := newBus(t, cfg)
 	got, sub := collect(t, survivor, "jobs", "workers")
-	m := recv(t, got, "the crashed consumer's message, claimed by the survivor")
+	m := pubsubtest.Receive(t, got, "the crashed consumer's message, claimed by the survivor")
 	if m.ID != id || string(m.Data) != "job-1" || m.Metadata["k"] != "v" || m.Attempt != 2 {
 		t.Fatalf("claimed %+v, want %s job-1 at attempt 2", m, id)
 	}
@@ -81,7 +83,7 @@ func TestCrashedConsumersMessageIsClaimed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := recv(t, got, "a later message"); m.ID != later || m.Attempt != 1 {
+	if m := pubsubtest.Receive(t, got, "a later message"); m.ID != later || m.Attempt != 1 {
 		t.Fatalf("then got %+v, want %s at attempt 1", m, later)
 	}
 	if err := sub.Close(ctx); err != nil {
@@ -112,7 +114,7 @@ func TestClosedWhileHandlingIsRedelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recv(t, started, "the leaving member's handler")
+	pubsubtest.Receive(t, started, "the leaving member's handler")
 	got, _ := collect(t, staying, "jobs", "workers")
 
 	expired, cancel := context.WithCancel(ctx)
@@ -120,7 +122,7 @@ func TestClosedWhileHandlingIsRedelivered(t *testing.T) {
 	if err := leaving.Close(expired); err == nil {
 		t.Fatal("Close with an expired context returned nil while a handler ran")
 	}
-	m := recv(t, got, "the message the closed host did not finish")
+	m := pubsubtest.Receive(t, got, "the message the closed host did not finish")
 	if m.ID != id || m.Attempt != 2 {
 		t.Fatalf("got %+v, want %s at attempt 2", m, id)
 	}
@@ -159,10 +161,10 @@ func TestClaimedAfterLastAttemptIsDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, sub := collect(t, b, "jobs", "workers")
-	if m := recv(t, got, "the message after the poison"); m.ID != next {
+	if m := pubsubtest.Receive(t, got, "the message after the poison"); m.ID != next {
 		t.Fatalf("got %+v, want %s", m, next)
 	}
-	if n := b.counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "max_attempts"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "max_attempts"}); n != 1 {
 		t.Fatalf("dropped{reason=max_attempts} = %d, want 1", n)
 	}
 	if err := sub.Close(ctx); err != nil { // waits for the acknowledgements
@@ -202,9 +204,9 @@ func TestHeldMessageIsNotClaimed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recv(t, started, "the slow handler to start")
+	pubsubtest.Receive(t, started, "the slow handler to start")
 	got, otherSub := collect(t, other, "jobs", "workers")
-	if m := recv(t, handled, "the slow handler"); m.ID != id || m.Attempt != 1 {
+	if m := pubsubtest.Receive(t, handled, "the slow handler"); m.ID != id || m.Attempt != 1 {
 		t.Fatalf("slow member handled %+v", m)
 	}
 	if err := slowSub.Close(ctx); err != nil {
@@ -255,10 +257,10 @@ func TestMalformedEntryIsDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := recv(t, got, "the message after the malformed entry"); m.ID != id {
+	if m := pubsubtest.Receive(t, got, "the message after the malformed entry"); m.ID != id {
 		t.Fatalf("got %+v, want %s", m, id)
 	}
-	if n := b.counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "malformed"}); n != 1 {
+	if n := b.Counter(t, "cadenza.pubsub.dropped", map[string]string{"reason": "malformed"}); n != 1 {
 		t.Fatalf("dropped{reason=malformed} = %d, want 1", n)
 	}
 }

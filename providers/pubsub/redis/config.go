@@ -1,41 +1,35 @@
 package redis
 
 import (
-	"net"
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 )
 
 // Defaults of Config.
 const (
-	DefaultPrefix       = "cadenza:"
+	DefaultPrefix       = redisconn.DefaultPrefix
 	DefaultMaxLen       = 100000
 	DefaultMaxAttempts  = 3
 	DefaultClaimIdle    = 30 * time.Second
 	DefaultBlock        = time.Second
 	DefaultBatch        = 10
-	DefaultDialTimeout  = 5 * time.Second
-	DefaultReadTimeout  = 3 * time.Second
-	DefaultWriteTimeout = 3 * time.Second
+	DefaultDialTimeout  = redisconn.DefaultDialTimeout
+	DefaultReadTimeout  = redisconn.DefaultReadTimeout
+	DefaultWriteTimeout = redisconn.DefaultWriteTimeout
 )
 
-// Config is the pubsub.redis configuration. Keep secrets out of config
-// files: "password": "${env:REDIS_PASSWORD}".
+// Config is the pubsub.redis configuration: the server's fields (addr,
+// username, password, db, prefix, tls, dialTimeout, readTimeout,
+// writeTimeout; see redisconn.Config) and the bus's own. Keep secrets out
+// of config files: "password": "${env:REDIS_PASSWORD}".
+//
+// Prefix starts every key the bus writes (default "cadenza:"): topic T is
+// the stream "<prefix>t:T". Hosts that talk to each other use the same
+// prefix.
 type Config struct {
-	// Addr is the server's host:port, e.g. "127.0.0.1:6379". Required.
-	Addr string `json:"addr"`
-	// Username and Password authenticate (AUTH; Username for Redis ACLs).
-	Username string `json:"username"`
-	Password string `json:"password"`
-	// DB is the logical database number (default 0).
-	DB int `json:"db"`
-	// Prefix starts every key the bus writes (default "cadenza:"): topic T
-	// is the stream "<prefix>t:T". Hosts that talk to each other use the
-	// same prefix.
-	Prefix string `json:"prefix"`
-	// TLS, when set, connects with TLS.
-	TLS *TLSConfig `json:"tls"`
+	redisconn.Config
 	// MaxLen caps each topic's stream, approximately (XADD MAXLEN ~):
 	// older messages are trimmed, even those a lagging group has not
 	// handled yet. Default 100000.
@@ -55,49 +49,26 @@ type Config struct {
 	// Batch is how many messages a member reads at once. Default 10; 1
 	// spreads a backlog most evenly over a group's members.
 	Batch int `json:"batch"`
-	// DialTimeout bounds connecting (default 5s); ReadTimeout and
-	// WriteTimeout bound each command's socket reads and writes (default 3s).
-	DialTimeout  config.Duration `json:"dialTimeout"`
-	ReadTimeout  config.Duration `json:"readTimeout"`
-	WriteTimeout config.Duration `json:"writeTimeout"`
 }
 
 // TLSConfig is the TLS section of Config.
-type TLSConfig struct {
-	// CA is the PEM bundle that verifies the server: a file path, or the
-	// PEM text itself (e.g. "${file:/etc/cadenza/redis-ca.pem}"). Empty:
-	// the system roots.
-	CA string `json:"ca"`
-	// InsecureSkipVerify accepts any server certificate. For tests only.
-	InsecureSkipVerify bool `json:"insecureSkipVerify"`
-}
+type TLSConfig = redisconn.TLSConfig
 
 // Defaults fills the defaults before the host decodes the config.
 func (c *Config) Defaults() {
 	*c = Config{
-		Prefix:       DefaultPrefix,
-		MaxLen:       DefaultMaxLen,
-		MaxAttempts:  DefaultMaxAttempts,
-		ClaimIdle:    config.Duration(DefaultClaimIdle),
-		Block:        config.Duration(DefaultBlock),
-		Batch:        DefaultBatch,
-		DialTimeout:  config.Duration(DefaultDialTimeout),
-		ReadTimeout:  config.Duration(DefaultReadTimeout),
-		WriteTimeout: config.Duration(DefaultWriteTimeout),
+		MaxLen:      DefaultMaxLen,
+		MaxAttempts: DefaultMaxAttempts,
+		ClaimIdle:   config.Duration(DefaultClaimIdle),
+		Block:       config.Duration(DefaultBlock),
+		Batch:       DefaultBatch,
 	}
+	c.Config.Defaults()
 }
 
 // Validate checks the decoded config.
 func (c *Config) Validate() error {
-	var errs config.Errors
-	if c.Addr == "" {
-		errs = append(errs, config.Field("addr", `is required: set the server's host:port, e.g. "127.0.0.1:6379"`))
-	} else if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, config.Field("addr", "%q is not host:port, e.g. \"127.0.0.1:6379\"", c.Addr))
-	}
-	if c.DB < 0 {
-		errs = append(errs, config.Field("db", "must not be negative, got %d", c.DB))
-	}
+	errs := c.Config.Validate()
 	if c.MaxLen < 1 {
 		errs = append(errs, config.Field("maxLen", "must be at least 1, got %d", c.MaxLen))
 	}
@@ -115,14 +86,6 @@ func (c *Config) Validate() error {
 	}
 	if c.Block.D() < time.Millisecond {
 		errs = append(errs, config.Field("block", "must be at least 1ms, got %s", c.Block))
-	}
-	for _, d := range []struct {
-		name string
-		v    config.Duration
-	}{{"dialTimeout", c.DialTimeout}, {"readTimeout", c.ReadTimeout}, {"writeTimeout", c.WriteTimeout}} {
-		if d.v < 0 {
-			errs = append(errs, config.Field(d.name, "must not be negative, got %s", d.v))
-		}
 	}
 	return errs.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
 	"github.com/cadenza-edge/cadenza/coa/pubsub/pubsubtest"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 	"github.com/cadenza-edge/cadenza/internal/testserver"
 )
 
@@ -15,14 +16,14 @@ import (
 
 func TestConformance(t *testing.T) {
 	addr := testserver.Redis(t)
-	cfg := Config{Addr: addr, Prefix: freshPrefix()}
+	cfg := Config{Config: redisconn.Config{Addr: addr, Prefix: freshPrefix()}}
 	pubsubtest.Run(t, func(t *testing.T) pubsub.Bus { return newBus(t, cfg) },
 		pubsubtest.MaxAttempts(DefaultMaxAttempts))
 }
 
 func TestConformanceSingleAttemptBatchOfOne(t *testing.T) {
 	addr := testserver.Redis(t)
-	cfg := Config{Addr: addr, Prefix: freshPrefix(), MaxAttempts: 1, Batch: 1}
+	cfg := Config{Config: redisconn.Config{Addr: addr, Prefix: freshPrefix()}, MaxAttempts: 1, Batch: 1}
 	pubsubtest.Run(t, func(t *testing.T) pubsub.Bus { return newBus(t, cfg) },
 		pubsubtest.MaxAttempts(1))
 }
@@ -32,7 +33,7 @@ func TestConformanceSingleAttemptBatchOfOne(t *testing.T) {
 // member, so no rule may see a duplicate or a reordering.
 func TestConformanceShortClaimIdle(t *testing.T) {
 	addr := testserver.Redis(t)
-	cfg := Config{Addr: addr, Prefix: freshPrefix(), MaxAttempts: 4,
+	cfg := Config{Config: redisconn.Config{Addr: addr, Prefix: freshPrefix()}, MaxAttempts: 4,
 		ClaimIdle: config.Duration(200 * time.Millisecond), Block: config.Duration(20 * time.Millisecond)}
 	pubsubtest.Run(t, func(t *testing.T) pubsub.Bus { return newBus(t, cfg) },
 		pubsubtest.MaxAttempts(4))

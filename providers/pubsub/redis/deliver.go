@@ -53,7 +53,7 @@ func (m *member) deliver(x goredis.XMessage, attempt int) (seen int, finished bo
 	msg, err := decode(m.topic, x)
 	if err != nil {
 		m.ack(x.ID)
-		b.metrics.dropped.Add(context.Background(), 1, dropAttrs(m.topic, m.group, reasonMalformed))
+		b.metrics.Dropped(context.Background(), m.topic, m.group, pubsub.DropMalformed, 1)
 		b.log().Warn("pubsub: message dropped: malformed stream entry", "topic", m.topic, "group", m.group, "id", x.ID, "error", err)
 		return 0, true
 	}
@@ -69,7 +69,7 @@ func (m *member) deliver(x goredis.XMessage, attempt int) (seen int, finished bo
 			return attempt - 1, false
 		case err == nil:
 			m.ack(x.ID)
-			b.metrics.delivered.Add(context.Background(), 1, m.attrs)
+			b.metrics.Delivered(context.Background(), m.attrs)
 			return attempt, true
 		case attempt >= b.cfg.MaxAttempts:
 			m.drop(msg, attempt, err)
@@ -133,7 +133,7 @@ func (m *member) ack(id string) {
 // drop acknowledges a message the group gives up on, logs and counts it.
 func (m *member) drop(msg pubsub.Message, attempts int, err error) {
 	m.ack(msg.ID)
-	m.b.metrics.dropped.Add(context.Background(), 1, dropAttrs(m.topic, m.group, reasonAttempts))
+	m.b.metrics.Dropped(context.Background(), m.topic, m.group, pubsub.DropMaxAttempts, 1)
 	m.b.log().Warn("pubsub: message dropped: every delivery attempt failed",
 		"topic", m.topic, "group", m.group, "id", msg.ID, "attempts", attempts, "error", err)
 }

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 )
 
 // Back-off after a failed command, doubling from the first to the last.
@@ -30,7 +30,7 @@ type member struct {
 	consumer string
 	handler  pubsub.Handler
 	reader   *goredis.Client // blocking reads only; stop closes it to interrupt one
-	attrs    metric.MeasurementOption
+	attrs    pubsub.GroupAttrs
 
 	ctx    context.Context // the handler's
 	cancel context.CancelFunc
@@ -48,9 +48,9 @@ type member struct {
 }
 
 func (b *Bus) newMember(topic, group string, handler pubsub.Handler, lastID string) (*member, error) {
-	opts, err := clientOptions(b.cfg)
+	opts, err := redisconn.Options(b.cfg.Config)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
 	opts.PoolSize = 1 // one blocking read at a time
 	b.mu.Lock()
@@ -65,7 +65,7 @@ func (b *Bus) newMember(topic, group string, handler pubsub.Handler, lastID stri
 		consumer: consumer,
 		handler:  handler,
 		reader:   goredis.NewClient(opts),
-		attrs:    groupAttrs(topic, group),
+		attrs:    pubsub.NewGroupAttrs(topic, group),
 		lastID:   lastID,
 		stopping: make(chan struct{}),
 		done:     make(chan struct{}),

@@ -6,6 +6,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/coa/pubsub"
 )
 
 // Publish appends a message to topic's stream (XADD, trimming the stream to
@@ -34,6 +35,6 @@ func (b *Bus) Publish(ctx context.Context, topic string, data []byte, metadata m
 	if err != nil {
 		return "", backend(err, "publish to "+topic)
 	}
-	b.metrics.published.Add(ctx, 1, topicAttrs(topic))
+	b.metrics.Published(ctx, pubsub.NewTopicAttrs(topic))
 	return id, nil
 }

@@ -1,86 +1,46 @@
 package redis
 
 import (
-	"net"
-	"time"
-
 	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 )
 
 // Defaults of Config.
 const (
-	DefaultPrefix       = "cadenza:"
-	DefaultDialTimeout  = 5 * time.Second
-	DefaultReadTimeout  = 3 * time.Second
-	DefaultWriteTimeout = 3 * time.Second
+	DefaultPrefix       = redisconn.DefaultPrefix
+	DefaultDialTimeout  = redisconn.DefaultDialTimeout
+	DefaultReadTimeout  = redisconn.DefaultReadTimeout
+	DefaultWriteTimeout = redisconn.DefaultWriteTimeout
 )
 
-// Config is state.redis's config. Keep secrets out of config files:
+// Config is state.redis's config: the server's fields (addr, username,
+// password, db, prefix, tls, dialTimeout, readTimeout, writeTimeout; see
+// redisconn.Config) and the pool size. Keep secrets out of config files:
 // "password": "${env:REDIS_PASSWORD}".
+//
+// Prefix starts every key the store writes (default "cadenza:"), so
+// several hosts or tests can share one server. Give each store its own.
 type Config struct {
-	// Addr is the server's host:port, e.g. "127.0.0.1:6379". Required.
-	Addr string `json:"addr"`
-	// Username and Password authenticate (AUTH; Username for Redis ACLs).
-	Username string `json:"username"`
-	Password string `json:"password"`
-	// DB is the logical database number (default 0).
-	DB int `json:"db"`
-	// Prefix starts every key the store writes (default "cadenza:"), so
-	// several hosts or tests can share one server. Give each store its own.
-	Prefix string `json:"prefix"`
-	// TLS, when set, connects with TLS.
-	TLS *TLSConfig `json:"tls"`
-	// DialTimeout bounds connecting (default 5s); ReadTimeout and
-	// WriteTimeout bound each command's socket reads and writes (default 3s).
-	DialTimeout  config.Duration `json:"dialTimeout"`
-	ReadTimeout  config.Duration `json:"readTimeout"`
-	WriteTimeout config.Duration `json:"writeTimeout"`
+	redisconn.Config
 	// PoolSize is the connection pool size; 0 keeps go-redis's default (10
 	// per CPU).
 	PoolSize int `json:"poolSize"`
 }
 
 // TLSConfig is the TLS section of Config.
-type TLSConfig struct {
-	// CA is the PEM bundle that verifies the server: a file path, or the
-	// PEM text itself (e.g. "${file:/etc/cadenza/redis-ca.pem}"). Empty:
-	// the system roots.
-	CA string `json:"ca"`
-	// InsecureSkipVerify accepts any server certificate. For tests only.
-	InsecureSkipVerify bool `json:"insecureSkipVerify"`
-}
+type TLSConfig = redisconn.TLSConfig
 
 // Defaults fills the defaults before the host decodes the config.
 func (c *Config) Defaults() {
-	*c = Config{
-		Prefix:       DefaultPrefix,
-		DialTimeout:  config.Duration(DefaultDialTimeout),
-		ReadTimeout:  config.Duration(DefaultReadTimeout),
-		WriteTimeout: config.Duration(DefaultWriteTimeout),
-	}
+	*c = Config{}
+	c.Config.Defaults()
 }
 
 // Validate checks the decoded config.
 func (c *Config) Validate() error {
-	var errs config.Errors
-	if c.Addr == "" {
-		errs = append(errs, config.Field("addr", `is required: set the server's host:port, e.g. "127.0.0.1:6379"`))
-	} else if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, config.Field("addr", "%q is not host:port, e.g. \"127.0.0.1:6379\"", c.Addr))
-	}
-	if c.DB < 0 {
-		errs = append(errs, config.Field("db", "must not be negative, got %d", c.DB))
-	}
+	errs := c.Config.Validate()
 	if c.PoolSize < 0 {
 		errs = append(errs, config.Field("poolSize", "must not be negative, got %d (0 is the default)", c.PoolSize))
-	}
-	for _, d := range []struct {
-		name string
-		v    config.Duration
-	}{{"dialTimeout", c.DialTimeout}, {"readTimeout", c.ReadTimeout}, {"writeTimeout", c.WriteTimeout}} {
-		if d.v < 0 {
-			errs = append(errs, config.Field(d.name, "must not be negative, got %s", d.v))
-		}
 	}
 	return errs.Err()
 }

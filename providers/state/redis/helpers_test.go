@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 )
 
 // prefixes numbers the key prefixes of one test binary, so every store a
@@ -17,7 +19,7 @@ func freshPrefix() string { return fmt.Sprintf("test%d:", prefixes.Add(1)) }
 // openStore opens a store on addr with prefix and closes it at cleanup.
 func openStore(t testing.TB, addr, prefix string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), Config{Addr: addr, Prefix: prefix})
+	s, err := Open(context.Background(), Config{Config: redisconn.Config{Addr: addr, Prefix: prefix}})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

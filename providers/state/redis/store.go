@@ -34,12 +34,14 @@ package redis
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 )
 
 // Store is a Redis-backed state.Store. Build it with Open, or let the host
@@ -93,7 +95,7 @@ func (s *Store) ConfigTarget() any { return &s.cfg }
 func (s *Store) Init(ctx context.Context, env *module.Env) error {
 	rdb, err := connect(ctx, s.cfg)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", ID, err)
 	}
 	s.rdb = rdb
 	s.revKey = s.cfg.Prefix + "rev"
@@ -125,6 +127,17 @@ func (s *Store) Health(ctx context.Context) error {
 		return backend(err, "health")
 	}
 	return nil
+}
+
+// connect opens a client for cfg, with its pool size, and checks the
+// server answers PING.
+func connect(ctx context.Context, cfg Config) (*goredis.Client, error) {
+	opts, err := redisconn.Options(cfg.Config)
+	if err != nil {
+		return nil, err
+	}
+	opts.PoolSize = cfg.PoolSize
+	return redisconn.Connect(ctx, opts)
 }
 
 // entryKey is the hash holding key's entry.

@@ -16,6 +16,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/coa/state/statetest"
+	"github.com/cadenza-edge/cadenza/internal/redisconn"
 	"github.com/cadenza-edge/cadenza/internal/testserver"
 )
 
@@ -98,11 +99,11 @@ func TestUnreachableServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err := Open(ctx, Config{Addr: addr, Prefix: "x:", DialTimeout: config.Duration(200 * time.Millisecond)})
+	_, err := Open(ctx, Config{Config: redisconn.Config{Addr: addr, Prefix: "x:", DialTimeout: config.Duration(200 * time.Millisecond)}})
 	if err == nil {
 		t.Fatal("Open of a closed port succeeded")
 	}
-	for _, want := range []string{"cannot reach redis at " + addr, "is redis-server running?", "check addr/password"} {
+	for _, want := range []string{ID + ": cannot reach redis at " + addr, "is redis-server running?", "check addr/password"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
@@ -118,12 +119,12 @@ func TestPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, pw := range []string{"", "wrong"} {
-		_, err := Open(t.Context(), Config{Addr: addr, Password: pw})
+		_, err := Open(t.Context(), Config{Config: redisconn.Config{Addr: addr, Password: pw}})
 		if err == nil || !strings.Contains(err.Error(), "check addr/password") {
 			t.Errorf("Open with password %q: %v, want an error saying to check the password", pw, err)
 		}
 	}
-	s, err := Open(t.Context(), Config{Addr: addr, Password: "s3cret", Prefix: freshPrefix()})
+	s, err := Open(t.Context(), Config{Config: redisconn.Config{Addr: addr, Password: "s3cret", Prefix: freshPrefix()}})
 	if err != nil {
 		t.Fatalf("Open with the password: %v", err)
 	}
@@ -182,17 +183,15 @@ func TestClosedStoreAndServerDown(t *testing.T) {
 	}
 }
 
+// TestConfigValidate checks state.redis's own field and, once each, that
+// the server's fields (validated and tested in internal/redisconn) sit at
+// the top level of its config.
 func TestConfigValidate(t *testing.T) {
 	for _, c := range []struct {
 		name, json, field string
 	}{
 		{"no addr", `{}`, "addr"},
-		{"addr without port", `{"addr": "localhost"}`, "addr"},
-		{"negative db", `{"addr": "h:1", "db": -1}`, "db"},
 		{"negative pool", `{"addr": "h:1", "poolSize": -2}`, "poolSize"},
-		{"negative dial timeout", `{"addr": "h:1", "dialTimeout": "-1s"}`, "dialTimeout"},
-		{"negative read timeout", `{"addr": "h:1", "readTimeout": "-1s"}`, "readTimeout"},
-		{"negative write timeout", `{"addr": "h:1", "writeTimeout": "-1s"}`, "writeTimeout"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var cfg Config
@@ -210,28 +209,21 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("a good config: %v", err)
 	}
 	if cfg.DialTimeout.D() != DefaultDialTimeout || cfg.ReadTimeout.D() != DefaultReadTimeout ||
-		cfg.WriteTimeout.D() != DefaultWriteTimeout || cfg.TLS == nil || cfg.TLS.CA != "/etc/ca.pem" || cfg.DB != 2 {
+		cfg.WriteTimeout.D() != DefaultWriteTimeout || cfg.TLS == nil || cfg.TLS.CA != "/etc/ca.pem" || cfg.DB != 2 ||
+		cfg.PoolSize != 4 {
 		t.Fatalf("decoded %+v", cfg)
 	}
 	cfg = Config{}
 	if err := config.DecodeModule("", "", json.RawMessage(`{"addr": "h:1"}`), &cfg); err != nil || cfg.Prefix != DefaultPrefix {
 		t.Fatalf("default prefix: %q, %v", cfg.Prefix, err)
 	}
-	if err := config.DecodeModule("", "", json.RawMessage(`{"addr": "h:1", "adress": "x"}`), &cfg); err == nil {
+	err := config.DecodeModule("", "", json.RawMessage(`{"addr": "h:1", "adress": "x"}`), &cfg)
+	if err == nil {
 		t.Fatal("an unknown field was accepted")
 	}
-}
-
-func TestTLSConfig(t *testing.T) {
-	if _, err := tlsConfig("h:1", TLSConfig{CA: "/does/not/exist.pem"}); err == nil || !strings.Contains(err.Error(), "/does/not/exist.pem") {
-		t.Errorf("missing CA file: %v", err)
-	}
-	if _, err := tlsConfig("h:1", TLSConfig{CA: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"}); err == nil {
-		t.Error("a CA without a certificate was accepted")
-	}
-	tc, err := tlsConfig("redis.example:6380", TLSConfig{})
-	if err != nil || tc.ServerName != "redis.example" || tc.RootCAs != nil {
-		t.Errorf("tlsConfig without CA = %+v, %v", tc, err)
+	const known = "known fields: addr, db, dialTimeout, password, poolSize, prefix, readTimeout, tls, username, writeTimeout"
+	if !strings.Contains(err.Error(), known) {
+		t.Fatalf("unknown field: %v, want it to list the %s", err, known)
 	}
 }
 

@@ -1,4 +1,4 @@
-package redis
+package redisconn
 
 import (
 	"context"
@@ -9,14 +9,15 @@ import (
 	"os"
 	"strings"
 
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
-// clientOptions returns the go-redis options of cfg; a TLS CA that cannot be
-// read or parsed is an error naming it.
-func clientOptions(cfg Config) (*goredis.Options, error) {
-	opts := &goredis.Options{
+// Options returns the go-redis options of cfg; a TLS CA that cannot be read
+// or parsed is an error naming it. The pool size is go-redis's default: a
+// caller that wants another sets it before Connect.
+func Options(cfg Config) (*redis.Options, error) {
+	opts := &redis.Options{
 		Addr:                  cfg.Addr,
 		Username:              cfg.Username,
 		Password:              cfg.Password,
@@ -55,31 +56,38 @@ func tlsConfig(addr string, c TLSConfig) (*tls.Config, error) {
 	if !strings.Contains(c.CA, "-----BEGIN") {
 		b, err := os.ReadFile(c.CA)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read the CA file %q: %w", ID, c.CA, err)
+			return nil, fmt.Errorf("cannot read the CA file %q: %w", c.CA, err)
 		}
 		pem, from = b, c.CA
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: %s holds no PEM certificate: set tls.ca to a PEM file or PEM text", ID, from)
+		return nil, fmt.Errorf("%s holds no PEM certificate: set tls.ca to a PEM file or PEM text", from)
 	}
 	tc.RootCAs = pool
 	return tc, nil
 }
 
-// connect opens a client and checks the server answers PING within the
-// dial timeout; the error says what to check.
-func connect(ctx context.Context, cfg Config) (*goredis.Client, error) {
-	opts, err := clientOptions(cfg)
-	if err != nil {
-		return nil, err
-	}
-	rdb := goredis.NewClient(opts)
+// Connect opens a client with opts and checks the server answers PING
+// within opts.DialTimeout+opts.ReadTimeout; the error says what to check.
+// Those timeouts are used as given (zero is no time at all, not go-redis's
+// default): fill them first, e.g. from Defaults.
+func Connect(ctx context.Context, opts *redis.Options) (*redis.Client, error) {
+	rdb := redis.NewClient(opts)
 	pctx, cancel := context.WithTimeout(ctx, opts.DialTimeout+opts.ReadTimeout)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("%s: cannot reach redis at %s: %w; is redis-server running? check addr/password", ID, cfg.Addr, err)
+		return nil, fmt.Errorf("cannot reach redis at %s: %w; is redis-server running? check addr/password", opts.Addr, err)
 	}
 	return rdb, nil
+}
+
+// Open is Options then Connect.
+func Open(ctx context.Context, cfg Config) (*redis.Client, error) {
+	opts, err := Options(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Connect(ctx, opts)
 }

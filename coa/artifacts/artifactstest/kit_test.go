@@ -21,7 +21,7 @@ func TestRecorderPassesReference(t *testing.T) {
 	for _, r := range Rules() {
 		rec := runRule(t, r, newMemPuller(t, reg), fx)
 		if rec.Failed() || rec.Skipped() {
-			t.Errorf("rule %s on the reference: failed %v, skipped %v:\n%s", r.Name, rec.Failed(), rec.Skipped(), rec.output())
+			t.Errorf("rule %s on the reference: failed %v, skipped %v:\n%s", r.Name, rec.Failed(), rec.Skipped(), rec.Logged())
 		}
 	}
 }
@@ -37,11 +37,11 @@ func TestKitCatchesBrokenPullers(t *testing.T) {
 				rec := runRule(t, ruleNamed(t, name), p, fx)
 				switch {
 				case !rec.Failed():
-					t.Fatalf("rule %s passed the broken puller %s (skipped %v):\n%s", name, v.name, rec.Skipped(), rec.output())
-				case !strings.Contains(rec.output(), v.want):
-					t.Fatalf("rule %s failed %s without saying %q:\n%s", name, v.name, v.want, rec.output())
+					t.Fatalf("rule %s passed the broken puller %s (skipped %v):\n%s", name, v.name, rec.Skipped(), rec.Logged())
+				case !strings.Contains(rec.Logged(), v.want):
+					t.Fatalf("rule %s failed %s without saying %q:\n%s", name, v.name, v.want, rec.Logged())
 				}
-				t.Logf("caught as expected: %s", rec.output())
+				t.Logf("caught as expected: %s", rec.Logged())
 			})
 		}
 	}
@@ -76,7 +76,7 @@ func TestOptionalFixturePartsSkip(t *testing.T) {
 	for _, r := range Rules() {
 		rec := runRule(t, r, newMemPuller(t, reg), fx)
 		if want := r.Name == "TamperedIsUnprocessable"; rec.Skipped() != want || rec.Failed() {
-			t.Errorf("rule %s: skipped %v (want %v), failed %v:\n%s", r.Name, rec.Skipped(), want, rec.Failed(), rec.output())
+			t.Errorf("rule %s: skipped %v (want %v), failed %v:\n%s", r.Name, rec.Skipped(), want, rec.Failed(), rec.Logged())
 		}
 	}
 }

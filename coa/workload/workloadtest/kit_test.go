@@ -19,7 +19,7 @@ func TestRecorderPassesReference(t *testing.T) {
 	for _, r := range Rules() {
 		rec := runRule(t, r, newMem(), memFixture())
 		if rec.Failed() || rec.Skipped() {
-			t.Errorf("rule %s on the reference: failed %v, skipped %v:\n%s", r.Name, rec.Failed(), rec.Skipped(), rec.output())
+			t.Errorf("rule %s on the reference: failed %v, skipped %v:\n%s", r.Name, rec.Failed(), rec.Skipped(), rec.Logged())
 		}
 	}
 }
@@ -35,11 +35,11 @@ func TestKitCatchesBrokenProviders(t *testing.T) {
 				rec := runRule(t, ruleNamed(t, name, v.opts...), v.build(newMem(), release), memFixture())
 				switch {
 				case !rec.Failed():
-					t.Fatalf("rule %s passed the broken provider %s (skipped %v):\n%s", name, v.name, rec.Skipped(), rec.output())
-				case !strings.Contains(rec.output(), v.want):
-					t.Fatalf("rule %s failed %s without saying %q:\n%s", name, v.name, v.want, rec.output())
+					t.Fatalf("rule %s passed the broken provider %s (skipped %v):\n%s", name, v.name, rec.Skipped(), rec.Logged())
+				case !strings.Contains(rec.Logged(), v.want):
+					t.Fatalf("rule %s failed %s without saying %q:\n%s", name, v.name, v.want, rec.Logged())
 				}
-				t.Logf("caught as expected: %s", rec.output())
+				t.Logf("caught as expected: %s", rec.Logged())
 			})
 		}
 	}
@@ -74,7 +74,7 @@ func TestOptionalRulesSkip(t *testing.T) {
 	for _, r := range Rules(SkipConcurrent("one runtime lock")) {
 		rec := runRule(t, r, newMem(), fx)
 		if want := slices.Contains(optional, r.Name); rec.Skipped() != want || rec.Failed() {
-			t.Errorf("rule %s: skipped %v (want %v), failed %v:\n%s", r.Name, rec.Skipped(), want, rec.Failed(), rec.output())
+			t.Errorf("rule %s: skipped %v (want %v), failed %v:\n%s", r.Name, rec.Skipped(), want, rec.Failed(), rec.Logged())
 		}
 	}
 }
@@ -94,8 +94,8 @@ func TestInvalidFixture(t *testing.T) {
 			t.Errorf("%s: Validate accepted the fixture", name)
 		}
 		rec := runRule(t, Rules()[0], newMem(), fx)
-		if !rec.Failed() || !strings.Contains(rec.output(), "invalid Fixture") {
-			t.Errorf("%s: the rule did not reject the fixture:\n%s", name, rec.output())
+		if !rec.Failed() || !strings.Contains(rec.Logged(), "invalid Fixture") {
+			t.Errorf("%s: the rule did not reject the fixture:\n%s", name, rec.Logged())
 		}
 	}
 	if err := memFixture().Validate(); err != nil {

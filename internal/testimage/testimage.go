@@ -9,7 +9,7 @@
 //
 //	img, err := testimage.Echo(ctx)   // err: the engine is unreachable, or the build failed
 //	code := m.Run()
-//	img.Cleanup(ctx)                   // removes the image only if Echo created it
+//	img.Cleanup(ctx)                   // the last user removes it, if a test created it
 package testimage
 
 import (
@@ -44,7 +44,7 @@ const Binary = "/echo"
 // Image is a built test image.
 type Image struct {
 	Ref     string // repository:tag
-	Created bool   // Echo built it (rather than finding it present)
+	Created bool   // this process built it (rather than finding it present)
 	Host    string // the Docker daemon it lives on
 }
 
@@ -68,18 +68,30 @@ func Tag() string {
 	return Repository + ":" + hex.EncodeToString(sum[:])[:16]
 }
 
-// Cleanup removes the image if Echo created it; otherwise it does nothing.
+// Cleanup ends this process's use of the image. The last process of those
+// using it at once (test binaries of several packages run in parallel)
+// removes it, and only if a test process created it: an image that was
+// there before is kept.
 func (img Image) Cleanup(ctx context.Context) error {
-	if !img.Created || img.Ref == "" {
+	if img.Ref == "" {
 		return nil
 	}
-	cli, err := newClient()
-	if err != nil {
+	return withLock(img.Ref, func(dir string) error {
+		remove, err := leave(dir)
+		if err != nil || !remove {
+			return err
+		}
+		cli, err := newClient()
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		_, err = cli.ImageRemove(ctx, img.Ref, image.RemoveOptions{Force: true, PruneChildren: true})
+		if client.IsErrNotFound(err) {
+			return nil
+		}
 		return err
-	}
-	defer cli.Close()
-	_, err = cli.ImageRemove(ctx, img.Ref, image.RemoveOptions{Force: true, PruneChildren: true})
-	return err
+	})
 }
 
 func newClient() (*client.Client, error) {
@@ -96,24 +108,35 @@ func buildEcho(ctx context.Context) (Image, error) {
 	if _, err := cli.Ping(ctx); err != nil {
 		return img, fmt.Errorf("Docker engine not reachable at %s: start dockerd (%v)", cli.DaemonHost(), err)
 	}
-	if _, err := cli.ImageInspect(ctx, img.Ref); err == nil {
-		return img, nil
-	} else if !client.IsErrNotFound(err) {
-		return img, fmt.Errorf("inspect %s: %w", img.Ref, err)
-	}
+	err = withLock(img.Ref, func(dir string) error {
+		if err := join(dir); err != nil {
+			return err
+		}
+		if _, err := cli.ImageInspect(ctx, img.Ref); err == nil {
+			return nil
+		} else if !client.IsErrNotFound(err) {
+			return fmt.Errorf("inspect %s: %w", img.Ref, err)
+		}
+		if err := create(ctx, cli, img.Ref); err != nil {
+			return err
+		}
+		img.Created = true
+		return markCreated(dir)
+	})
+	return img, err
+}
+
+// create compiles the server and imports it as ref.
+func create(ctx context.Context, cli *client.Client, ref string) error {
 	bin, err := compile(ctx)
 	if err != nil {
-		return img, err
+		return err
 	}
 	rootfs, err := rootfsTar(bin)
 	if err != nil {
-		return img, err
+		return err
 	}
-	if err := importImage(ctx, cli, img.Ref, rootfs); err != nil {
-		return img, err
-	}
-	img.Created = true
-	return img, nil
+	return importImage(ctx, cli, ref, rootfs)
 }
 
 // compile builds the static server binary and returns its bytes.

@@ -221,6 +221,7 @@ type agentOptions struct {
 	fleet    string // testWorkloads instance
 	deviceID string
 	backoff  string // backoffMax (default 500ms)
+	compose  string // workDir of a real workload.compose bound to the compose role ("" = the test provider)
 }
 
 func agentDoc(dir string, o agentOptions) string {
@@ -228,17 +229,21 @@ func agentDoc(dir string, o agentOptions) string {
 	if o.caFile == "" {
 		trust = `"trustOnFirstUse": true`
 	}
+	compose, composeRole := "", "fake"
+	if o.compose != "" {
+		compose, composeRole = fmt.Sprintf(`, "compose": {"type": "workload.compose", "config": {"workDir": %q}}`, o.compose), "compose"
+	}
 	return fmt.Sprintf(`{
  "name": "agent-e2e", "shutdownGrace": "5s",
  "providers": {"state": {"type": "state.bolt", "config": {"path": %[1]q}},
-               "fake": {"type": "workload.testfake", "config": {"instance": %[2]q}}},
+               "fake": {"type": "workload.testfake", "config": {"instance": %[2]q}}%[8]s},
  "vendors": [{"type": "vendors.agent", "managers": [
-   {"type": "managers.sync", "uses": {"state": "state", "helm": "fake", "compose": "fake"},
+   {"type": "managers.sync", "uses": {"state": "state", "helm": "fake", "compose": %[9]q},
     "config": {"wfm": {"url": %[3]q, %[4]s, "requestTimeout": "5s"}, "identity": {"dir": %[5]q},
                "device": {"id": %[6]q, "vendor": "Cadenza", "model": "e2e", "serial": "E2E-1"},
                "pollInterval": "100ms", "backoffMax": %[7]q}}]}],
  "bindings": [{"type": "bindings.http", "config": {"listen": "127.0.0.1:0"}}]
-}`, filepath.Join(dir, "state.bolt"), o.fleet, o.wfmURL, trust, dir, o.deviceID, o.backoff)
+}`, filepath.Join(dir, "state.bolt"), o.fleet, o.wfmURL, trust, dir, o.deviceID, o.backoff, compose, composeRole)
 }
 
 // startAgent runs an agent host whose files live in dir.

@@ -67,11 +67,11 @@ func echoContainer(t *testing.T, cli *client.Client, project string) (string, []
 // with the new environment), remove (containers gone, named volume kept).
 func TestEndToEndAgentWithRealCompose(t *testing.T) {
 	ctx := context.Background()
-	img, err := testimage.Echo(ctx)
+	img, err := testimage.Echo(ctx) // built once per process; TestMain removes it
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = img.Cleanup(context.Background()) })
+	usedImage.Store(&img)
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatal(err)

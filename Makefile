@@ -5,13 +5,17 @@ BIN     := bin/cadenza
 CONFIG  ?= samples/wfm.json
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build run check test fmt fmt-check vet unit bench loadtest fuzz clean
+.PHONY: all build build-wfm run check test fmt fmt-check vet unit bench loadtest fuzz clean
 
 all: build
 
 ## build: compile bin/cadenza
 build:
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o $(BIN) ./host
+
+## build-wfm: a slim binary without the device-side workload providers (Helm, Compose)
+build-wfm:
+	$(GO) build -tags nohelm,nocompose -ldflags "-X main.Version=$(VERSION)" -o bin/cadenza-wfm ./host
 
 ## run: build and run the host (CONFIG=samples/hello.json by default)
 run: build
@@ -33,6 +37,7 @@ fmt:
 
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags nohelm,nocompose ./all ./host
 
 unit:
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)

@@ -77,7 +77,7 @@ type UnknownError struct {
 
 func (e *UnknownError) Error() string {
 	if len(e.Known) == 0 {
-		return fmt.Sprintf("unknown module type %q: no %q modules are registered in this build", e.ID, KindOf(e.ID))
+		return fmt.Sprintf("unknown module type %q: no %q modules are registered in this build (a slim build may leave them out: `cadenza modules` lists what it has)", e.ID, KindOf(e.ID))
 	}
 	return fmt.Sprintf("unknown module type %q; known %s types: %s", e.ID, KindOf(e.ID), strings.Join(e.Known, ", "))
 }

@@ -169,6 +169,13 @@ func (p *memPuller) fetch(ctx context.Context, l memLayer, report func(int64, st
 			return path, true, nil
 		}
 		p.mu.Lock()
+		// Check again under the lock: a download may have finished between
+		// the Stat above and here.
+		if _, err := os.Stat(path); err == nil {
+			p.mu.Unlock()
+			report(l.size, "cached")
+			return path, true, nil
+		}
 		if ch, busy := p.inflight[l.digest]; busy {
 			p.mu.Unlock()
 			select {

@@ -106,6 +106,13 @@ func (c *cache) blob(ctx context.Context, desc ocispec.Descriptor, open func(con
 			return c.path(desc.Digest), true, nil
 		}
 		c.mu.Lock()
+		// Check again under the lock: a concurrent download may have
+		// finished (and left the inflight map) since the check above.
+		if c.has(desc) {
+			c.mu.Unlock()
+			p.cached(desc.Size)
+			return c.path(desc.Digest), true, nil
+		}
 		if busy, ok := c.inflight[desc.Digest]; ok {
 			c.mu.Unlock()
 			p.event(0, "waiting for a concurrent download of "+desc.Digest.String())

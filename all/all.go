@@ -13,12 +13,14 @@ import (
 	_ "github.com/cadenza-edge/cadenza/bindings/http"            // bindings.http
 	_ "github.com/cadenza-edge/cadenza/bindings/mqtt"            // bindings.mqtt
 	_ "github.com/cadenza-edge/cadenza/managers/capabilities"    // managers.capabilities
+	_ "github.com/cadenza-edge/cadenza/managers/catalog"         // managers.catalog
 	_ "github.com/cadenza-edge/cadenza/managers/deployment"      // managers.deployment
 	_ "github.com/cadenza-edge/cadenza/managers/onboarding"      // managers.onboarding
 	_ "github.com/cadenza-edge/cadenza/managers/sync"            // managers.sync
 	_ "github.com/cadenza-edge/cadenza/providers/artifacts/oras" // artifacts.oras
 	_ "github.com/cadenza-edge/cadenza/providers/pubsub/memory"  // pubsub.memory
 	_ "github.com/cadenza-edge/cadenza/providers/pubsub/redis"   // pubsub.redis
+	_ "github.com/cadenza-edge/cadenza/providers/registry/git"   // registry.git
 	_ "github.com/cadenza-edge/cadenza/providers/state/bolt"     // state.bolt
 	_ "github.com/cadenza-edge/cadenza/providers/state/memory"   // state.memory
 	_ "github.com/cadenza-edge/cadenza/providers/state/redis"    // state.redis

@@ -41,3 +41,37 @@ func CheckBatch(ctx context.Context, provider string, ops []Op) error {
 	}
 	return nil
 }
+
+// ApplyFunc writes ops atomically: every condition is checked first, then
+// every op is written under one new revision, which it returns. The ops are
+// already validated.
+type ApplyFunc func(ctx context.Context, ops []Op) (uint64, error)
+
+// PutWith is Put for a store that reduces every write to apply.
+func PutWith(ctx context.Context, provider, key string, value []byte, cond Cond, apply ApplyFunc) (uint64, error) {
+	if err := CheckCall(ctx, provider, "put", key); err != nil {
+		return 0, err
+	}
+	return apply(ctx, []Op{{Key: key, Value: value, If: cond}})
+}
+
+// DeleteWith is Delete for a store that reduces every write to apply.
+func DeleteWith(ctx context.Context, provider, key string, cond Cond, apply ApplyFunc) error {
+	if err := CheckCall(ctx, provider, "delete", key); err != nil {
+		return err
+	}
+	_, err := apply(ctx, []Op{{Key: key, Delete: true, If: cond}})
+	return err
+}
+
+// BatchWith is Batch for a store that reduces every write to apply: an
+// empty batch writes nothing and returns 0.
+func BatchWith(ctx context.Context, provider string, ops []Op, apply ApplyFunc) (uint64, error) {
+	if err := CheckBatch(ctx, provider, ops); err != nil {
+		return 0, err
+	}
+	if len(ops) == 0 {
+		return 0, nil
+	}
+	return apply(ctx, ops)
+}

@@ -30,32 +30,18 @@ func (s *Store) Get(ctx context.Context, key string) (state.Entry, error) {
 
 // Put writes value under key if cond holds and returns the new version.
 func (s *Store) Put(ctx context.Context, key string, value []byte, cond state.Cond) (uint64, error) {
-	if err := check(ctx, "put", key); err != nil {
-		return 0, err
-	}
-	return s.apply(ctx, []state.Op{{Key: key, Value: value, If: cond}})
+	return state.PutWith(ctx, ID, key, value, cond, s.apply)
 }
 
 // Delete removes key if cond holds; an absent key with a holding condition
 // is not an error.
 func (s *Store) Delete(ctx context.Context, key string, cond state.Cond) error {
-	if err := check(ctx, "delete", key); err != nil {
-		return err
-	}
-	_, err := s.apply(ctx, []state.Op{{Key: key, Delete: true, If: cond}})
-	return err
+	return state.DeleteWith(ctx, ID, key, cond, s.apply)
 }
 
-// Batch applies ops in one transaction and returns the version of the
-// written keys.
+// Batch applies ops atomically and returns the version of the written keys.
 func (s *Store) Batch(ctx context.Context, ops []state.Op) (uint64, error) {
-	if err := checkOps(ctx, ops); err != nil {
-		return 0, err
-	}
-	if len(ops) == 0 {
-		return 0, nil
-	}
-	return s.apply(ctx, ops)
+	return state.BatchWith(ctx, ID, ops, s.apply)
 }
 
 // apply checks every condition, then writes every op under one new

@@ -12,7 +12,6 @@ const ID = "state.memory"
 
 func check(ctx context.Context, op, key string) error { return state.CheckCall(ctx, ID, op, key) }
 
-func checkOps(ctx context.Context, ops []state.Op) error { return state.CheckBatch(ctx, ID, ops) }
 
 // canceled reports a done context, keeping ctx.Err() in the chain.
 func canceled(err error, op string) error { return fault.Wrap(err, fault.CodeOf(err), "%s %s", ID, op) }

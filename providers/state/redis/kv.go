@@ -33,31 +33,23 @@ func (s *Store) Get(ctx context.Context, key string) (state.Entry, error) {
 
 // Put writes value under key if cond holds and returns the new version.
 func (s *Store) Put(ctx context.Context, key string, value []byte, cond state.Cond) (uint64, error) {
-	if err := check(ctx, "put", key); err != nil {
-		return 0, err
-	}
-	return s.apply(ctx, "put", []state.Op{{Key: key, Value: value, If: cond}})
+	return state.PutWith(ctx, ID, key, value, cond, s.applier("put"))
 }
 
 // Delete removes key if cond holds; an absent key with a holding condition
 // is not an error.
 func (s *Store) Delete(ctx context.Context, key string, cond state.Cond) error {
-	if err := check(ctx, "delete", key); err != nil {
-		return err
-	}
-	_, err := s.apply(ctx, "delete", []state.Op{{Key: key, Delete: true, If: cond}})
-	return err
+	return state.DeleteWith(ctx, ID, key, cond, s.applier("delete"))
 }
 
 // Batch applies ops atomically and returns the version of the written keys.
 func (s *Store) Batch(ctx context.Context, ops []state.Op) (uint64, error) {
-	if err := checkOps(ctx, ops); err != nil {
-		return 0, err
-	}
-	if len(ops) == 0 {
-		return 0, nil
-	}
-	return s.apply(ctx, "batch", ops)
+	return state.BatchWith(ctx, ID, ops, s.applier("batch"))
+}
+
+// applier is apply for one kind of call (named in errors).
+func (s *Store) applier(op string) state.ApplyFunc {
+	return func(ctx context.Context, ops []state.Op) (uint64, error) { return s.apply(ctx, op, ops) }
 }
 
 // apply runs the write script over ops (already validated) and returns the

@@ -13,7 +13,6 @@ const ID = "state.redis"
 
 func check(ctx context.Context, op, key string) error { return state.CheckCall(ctx, ID, op, key) }
 
-
 // canceled reports a done context, keeping ctx.Err() in the chain.
 func canceled(err error, op string) error { return fault.Wrap(err, fault.CodeOf(err), "%s %s", ID, op) }
 

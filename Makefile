@@ -5,7 +5,7 @@ BIN     := bin/cadenza
 CONFIG  ?= samples/wfm.json
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build build-wfm run check test fmt fmt-check vet unit bench loadtest fuzz clean
+.PHONY: all build build-wfm run demo check test fmt fmt-check vet unit bench loadtest fuzz clean
 
 all: build
 
@@ -45,6 +45,10 @@ unit:
 ## bench: benchmarks (HTTP binding overhead, state stores, signatures, documents)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## demo: WFM + agent on loopback, deploy the sample application through Compose, show each step
+demo:
+	tools/demo.sh
 
 ## loadtest: start the WFM binary and measure signed manifest polls (304 and 200)
 loadtest:

@@ -29,6 +29,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/runner"
+	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 	syncer "github.com/cadenza-edge/cadenza/managers/sync"
 	"github.com/cadenza-edge/cadenza/telemetry"
 	_ "github.com/cadenza-edge/cadenza/vendors/agent"
@@ -174,16 +175,18 @@ func servedRoutes(t *testing.T) map[apiRoute]servedRoute {
 		}
 	}
 	add("vendors.margo", vendorEndpoints(t, "vendors.margo", `{}`))
-	add("vendors.fleet", vendorEndpoints(t, "vendors.fleet", `{"tokens": ["t"]}`))
+	add("vendors.fleet", fleetEndpoints(t))
 	add("vendors.agent", vendorEndpoints(t, "vendors.agent", `{}`))
 	add("host", hostEndpoints(t))
 	return out
 }
 
 // vendorEndpoints constructs a vendor through the registry with its default
-// prefix and returns its endpoints. No vendor needs Init for that: Endpoints
-// reads only the config (vendors.agent only its prefix), and the handlers
-// reach the managers (vendors.agent: its managers.sync) only when called.
+// prefix and returns its endpoints. These vendors need no Init for that:
+// Endpoints reads only the config (vendors.agent only its prefix), and the
+// handlers reach the managers (vendors.agent: its managers.sync) only when
+// called. vendors.fleet, whose catalog routes depend on its managers, is
+// built by fleetEndpoints.
 func vendorEndpoints(t *testing.T, id, cfg string) []endpoint.Endpoint {
 	t.Helper()
 	reg, err := module.Lookup(id)
@@ -203,6 +206,46 @@ func vendorEndpoints(t *testing.T, id, cfg string) []endpoint.Endpoint {
 		t.Fatalf("%s is not an endpoint source", id)
 	}
 	return src.Endpoints()
+}
+
+// fleetEndpoints returns the endpoints of a vendors.fleet that has a
+// managers.catalog among its managers, so that the optional catalog routes
+// are served and checked too. The vendor looks its managers up at Init:
+// it gets the fleettest fakes and a catalog manager constructed through the
+// registry, configured but not initialised (the vendor only keeps it).
+func fleetEndpoints(t *testing.T) []endpoint.Endpoint {
+	t.Helper()
+	v := newConfigured(t, "vendors.fleet", `{"tokens": ["t"]}`)
+	cat := newConfigured(t, "managers.catalog", `{}`)
+	env := &module.Env{ID: "vendors.fleet", Logger: slog.New(slog.DiscardHandler),
+		Managers: []module.Module{&fleettest.Onboarding{}, &fleettest.Capabilities{}, &fleettest.Deployments{}, cat}}
+	if err := v.(module.Initer).Init(context.Background(), env); err != nil {
+		t.Fatalf("init vendors.fleet with a catalog: %v", err)
+	}
+	eps := v.(module.EndpointSource).Endpoints()
+	if !slices.ContainsFunc(eps, func(e endpoint.Endpoint) bool { return strings.HasSuffix(e.Route, "/applications") }) {
+		t.Fatal("vendors.fleet with managers.catalog serves no catalog route")
+	}
+	return eps
+}
+
+// newConfigured constructs a module through the registry and decodes cfg
+// into its config.
+func newConfigured(t *testing.T, id, cfg string) module.Module {
+	t.Helper()
+	reg, err := module.Lookup(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := reg.New()
+	c, ok := m.(module.Configurable)
+	if !ok {
+		t.Fatalf("%s takes no config", id)
+	}
+	if err := config.DecodeModule("t.json", "x", []byte(cfg), c.ConfigTarget()); err != nil {
+		t.Fatalf("%s config %s: %v", id, cfg, err)
+	}
+	return m
 }
 
 // captureBinding is the id of a binding that only records the endpoints the

@@ -25,6 +25,19 @@
 //	DELETE /clients/{clientId}/deployments/{deploymentId}     202: removed from the manifest, the device uninstalls it
 //	GET    /clients/{clientId}/deployments/{deploymentId}/status   its status reports, newest first
 //
+// With a catalog manager (managers.catalog) among the vendor's managers,
+// also (not registered without one):
+//
+//	GET    /registries                                        every registry (one listing, no next)
+//	POST   /registries                                        add a registry (JSON spec): 201 with Location, not synced yet
+//	GET    /registries/{name}                                 one registry, with its last sync's outcome
+//	DELETE /registries/{name}                                 204: removed, with the versions that came from it
+//	POST   /registries/{name}/sync                            sync now: 200 with the registry; a failed fetch is its lastError
+//	GET    /applications                                      the catalog by application id
+//	GET    /applications/{id}                                 one application and its versions
+//	GET    /applications/{id}/versions/{version}              one version: its normalised description and file names
+//	GET    /applications/{id}/versions/{version}/resources/{path...}  a package file, with its media type
+//
 // A device whose own id ends in a segment named "history" is addressed with
 // an encoded slash before it (gw%2Fhistory): a literal "/history" suffix
 // selects the history endpoint.

@@ -34,6 +34,12 @@ type api struct {
 // newAPI configures, initialises and serves a vendor with raw config.
 func newAPI(t testing.TB, raw string) *api {
 	t.Helper()
+	return newAPIWith(t, raw)
+}
+
+// newAPIWith is newAPI with extra managers after the three fleet fakes.
+func newAPIWith(t testing.TB, raw string, extra ...module.Module) *api {
+	t.Helper()
 	a := &api{
 		v:    &Vendor{},
 		ob:   &fleettest.Onboarding{},
@@ -44,7 +50,7 @@ func newAPI(t testing.TB, raw string) *api {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := a.v.Init(context.Background(), &module.Env{ID: ID, Logger: log, Managers: []module.Module{a.ob, a.caps, a.deps}}); err != nil {
+	if err := a.v.Init(context.Background(), &module.Env{ID: ID, Logger: log, Managers: append([]module.Module{a.ob, a.caps, a.deps}, extra...)}); err != nil {
 		t.Fatal(err)
 	}
 	b := &httpbinding.Binding{}

@@ -16,7 +16,7 @@ const ID = "vendors.fleet"
 
 func init() {
 	module.Register(module.Registration{ID: ID, New: func() module.Module { return &Vendor{} },
-		Summary: "Operator API of the WFM: clients, devices, deployments (bearer tokens, JSON)"})
+		Summary: "Operator API of the WFM: clients, devices, deployments, catalog (bearer tokens, JSON)"})
 }
 
 // maxDeploymentBody bounds an ApplicationDeployment upload.
@@ -30,17 +30,20 @@ type Vendor struct {
 	onboarding  fleet.Onboarding
 	caps        fleet.Capabilities
 	deployments fleet.Deployments
+	catalog     Catalog // nil without a catalog manager
 }
 
 // ConfigTarget implements module.Configurable.
 func (v *Vendor) ConfigTarget() any { return &v.cfg }
 
-// Init finds the three fleet managers among the vendor's managers.
+// Init finds the three fleet managers among the vendor's managers, and the
+// optional catalog.
 func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	var err error
 	if v.onboarding, v.caps, v.deployments, err = fleet.Find(env, missingManager); err != nil {
 		return err
 	}
+	v.catalog, _ = module.Manager[Catalog](env)
 	v.log = env.Logger
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -54,7 +57,8 @@ func missingManager(iface, typ string) error {
 	return fmt.Errorf("%s needs a manager implementing %s among its managers (e.g. {\"ref\": \"<name>\"} to the %s the Margo vendor declares)", ID, iface, typ)
 }
 
-// Endpoints implements module.EndpointSource.
+// Endpoints implements module.EndpointSource. The catalog routes are
+// served only when Init found a catalog manager.
 func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	p := v.cfg.Prefix
 	client := p + "/clients/{clientId}"
@@ -74,6 +78,9 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 		{Method: http.MethodGet, Route: dep, Name: "fleet.deployments.get", Handler: v.getDeployment},
 		{Method: http.MethodDelete, Route: dep, Name: "fleet.deployments.remove", Handler: v.removeDeployment},
 		{Method: http.MethodGet, Route: dep + "/status", Name: "fleet.deployments.status", Handler: v.deploymentStatuses},
+	}
+	if v.catalog != nil {
+		eps = append(eps, v.catalogEndpoints(p)...)
 	}
 	for i := range eps {
 		eps[i].Handler = v.authenticated(eps[i].Handler)

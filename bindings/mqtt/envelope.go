@@ -20,8 +20,7 @@ type RequestEnvelope struct {
 	Path     string            `json:"path"`            // escaped path, may carry "?query"
 	Query    string            `json:"query,omitempty"` // raw query without "?"
 	Metadata map[string]string `json:"metadata,omitempty"`
-	Body     []byte            `json:"body,omitempty"` // standard base64 with padding
-	JSON     json.RawMessage   `json:"json,omitempty"` // the body, verbatim
+	bodyFields
 	// ReplyTo and CorrelationID name the reply topic and the correlation
 	// for clients that cannot set the MQTT 5 response topic and
 	// correlation data properties (MQTT 3.1.1).
@@ -31,11 +30,41 @@ type RequestEnvelope struct {
 
 // ReplyEnvelope is the JSON payload of a reply message.
 type ReplyEnvelope struct {
-	Status        int               `json:"status"`
-	Metadata      map[string]string `json:"metadata,omitempty"`
-	Body          []byte            `json:"body,omitempty"`
-	JSON          json.RawMessage   `json:"json,omitempty"`
-	CorrelationID string            `json:"correlationId,omitempty"`
+	Status   int               `json:"status"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+	bodyFields
+	CorrelationID string `json:"correlationId,omitempty"`
+}
+
+// bodyFields carry an envelope's body, in one of two forms, never both.
+type bodyFields struct {
+	Body []byte          `json:"body,omitempty"` // standard base64 with padding
+	JSON json.RawMessage `json:"json,omitempty"` // the body, verbatim
+}
+
+// Payload returns the decoded body.
+func (b *bodyFields) Payload() []byte {
+	if b.JSON != nil {
+		return b.JSON
+	}
+	return b.Body
+}
+
+// SetPayload stores body in the form its content type allows.
+func (b *bodyFields) SetPayload(contentType string, body []byte) {
+	b.Body, b.JSON = bodyForms(contentType, body)
+}
+
+// encode marshals outer, the envelope holding b, with the "json" body
+// spliced in verbatim; it clears b.JSON, so outer must be a copy.
+func (b *bodyFields) encode(outer any) ([]byte, error) {
+	raw := b.JSON
+	b.JSON = nil
+	head, err := json.Marshal(outer)
+	if err != nil {
+		return nil, err
+	}
+	return spliceJSON(head, raw), nil
 }
 
 // replyTarget is the part of a request envelope needed to answer it; it is
@@ -66,29 +95,10 @@ func DecodeRequest(payload []byte) (*RequestEnvelope, error) {
 	return &env, nil
 }
 
-// Payload returns the decoded body.
-func (e *RequestEnvelope) Payload() []byte {
-	if e.JSON != nil {
-		return e.JSON
-	}
-	return e.Body
-}
-
-// SetPayload stores body in the form its content type allows.
-func (e *RequestEnvelope) SetPayload(contentType string, body []byte) {
-	e.Body, e.JSON = bodyForms(contentType, body)
-}
-
 // Encode returns the envelope's JSON with the body verbatim.
 func (e *RequestEnvelope) Encode() ([]byte, error) {
-	raw := e.JSON
 	c := *e
-	c.JSON = nil
-	head, err := json.Marshal(&c)
-	if err != nil {
-		return nil, err
-	}
-	return spliceJSON(head, raw), nil
+	return c.encode(&c)
 }
 
 // DecodeReply decodes a reply envelope leniently (unknown members are
@@ -107,29 +117,10 @@ func DecodeReply(payload []byte) (*ReplyEnvelope, error) {
 	return &env, nil
 }
 
-// Payload returns the decoded body.
-func (e *ReplyEnvelope) Payload() []byte {
-	if e.JSON != nil {
-		return e.JSON
-	}
-	return e.Body
-}
-
-// SetPayload stores body in the form its content type allows.
-func (e *ReplyEnvelope) SetPayload(contentType string, body []byte) {
-	e.Body, e.JSON = bodyForms(contentType, body)
-}
-
 // Encode returns the envelope's JSON with the body verbatim.
 func (e *ReplyEnvelope) Encode() ([]byte, error) {
-	raw := e.JSON
 	c := *e
-	c.JSON = nil
-	head, err := json.Marshal(&c)
-	if err != nil {
-		return nil, err
-	}
-	return spliceJSON(head, raw), nil
+	return c.encode(&c)
 }
 
 // bodyForms puts a body in "json" when that keeps it byte for byte: a JSON

@@ -237,8 +237,11 @@ func TestReconcileRunsOnInterval(t *testing.T) {
 	}
 }
 
-func TestEndpointPanicBecomesInternalProblem(t *testing.T) {
-	plan, err := parse(t, strings.Replace(good, `"config":{"label":"v"}`, `"config":{"label":"v","panic":true}`, 1))
+// runUntilCleanup runs the plan of doc until the test ends and returns the
+// binding it started.
+func runUntilCleanup(t *testing.T, doc string) *capture {
+	t.Helper()
+	plan, err := parse(t, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,10 +250,15 @@ func TestEndpointPanicBecomesInternalProblem(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- plan.Run(ctx, Options{Started: func() { close(started) }}) }()
 	<-started
-	defer func() { cancel(); <-done }()
+	t.Cleanup(func() { cancel(); <-done })
 	bindings.Lock()
-	b := bindings.last
-	bindings.Unlock()
+	defer bindings.Unlock()
+	return bindings.last
+}
+
+func TestEndpointPanicBecomesInternalProblem(t *testing.T) {
+	b := runUntilCleanup(t, strings.Replace(good, `"config":{"label":"v"}`, `"config":{"label":"v","panic":true}`, 1))
+	var err error
 	var h endpoint.Handler
 	for _, e := range b.env.Endpoints {
 		if e.Route == "/v" {
@@ -266,19 +274,7 @@ func TestEndpointPanicBecomesInternalProblem(t *testing.T) {
 }
 
 func TestHealthEndpoints(t *testing.T) {
-	plan, err := parse(t, good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	started := make(chan struct{})
-	done := make(chan error, 1)
-	go func() { done <- plan.Run(ctx, Options{Started: func() { close(started) }}) }()
-	<-started
-	defer func() { cancel(); <-done }()
-	bindings.Lock()
-	b := bindings.last
-	bindings.Unlock()
+	b := runUntilCleanup(t, good)
 	got := map[string]int{}
 	for _, e := range b.env.Endpoints {
 		if e.Route == "/healthz" || e.Route == "/readyz" {

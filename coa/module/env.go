@@ -22,7 +22,11 @@ type Env struct {
 
 	// Uses maps role -> provider instance for managers and vendors.
 	Uses map[string]Module
-	// Managers are a vendor's managers, in config order.
+	// Managers are, for a vendor, its managers in config order; for a
+	// manager, the other managers of the vendor that declares it (refs
+	// included), so a manager can compose its siblings. Managers are
+	// initialised in config order: a manager may keep a sibling it finds
+	// here but must not call it before its own Start (or first request).
 	Managers []Module
 	// Endpoints are, for bindings, every endpoint to serve: the vendors' and
 	// the host's own (health, metrics), already wrapped with the host's

@@ -25,6 +25,7 @@ type unit struct {
 	uses     map[string]module.Module
 	useNames map[string]string // role -> provider instance name
 	managers []*unit           // vendors only
+	vendor   *unit             // managers only: the vendor that declares it
 	interval time.Duration
 }
 
@@ -119,6 +120,7 @@ func Build(file string, host *config.Host) (*Plan, error) {
 			}
 			p.managers = append(p.managers, m)
 			if v != nil {
+				m.vendor = v
 				v.managers = append(v.managers, m)
 			}
 		}

@@ -99,7 +99,15 @@ func (rt *Runtime) start(ctx context.Context) error {
 		}
 	}
 	for _, u := range p.managers {
-		if err := rt.bring(ctx, u, rt.env(u)); err != nil {
+		env := rt.env(u)
+		if u.vendor != nil {
+			for _, m := range u.vendor.managers {
+				if m != u {
+					env.Managers = append(env.Managers, m.mod)
+				}
+			}
+		}
+		if err := rt.bring(ctx, u, env); err != nil {
 			return err
 		}
 	}

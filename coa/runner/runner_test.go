@@ -245,15 +245,21 @@ func runUntilCleanup(t *testing.T, doc string) *capture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runPlan(t, plan)
+	bindings.Lock()
+	defer bindings.Unlock()
+	return bindings.last
+}
+
+// runPlan runs plan until the test ends.
+func runPlan(t *testing.T, plan *Plan) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() { done <- plan.Run(ctx, Options{Started: func() { close(started) }}) }()
 	<-started
 	t.Cleanup(func() { cancel(); <-done })
-	bindings.Lock()
-	defer bindings.Unlock()
-	return bindings.last
 }
 
 func TestEndpointPanicBecomesInternalProblem(t *testing.T) {
@@ -303,5 +309,34 @@ func TestSharedManagerIsOneInstance(t *testing.T) {
 	_, err = parse(t, strings.Replace(doc, `{"ref":"shared"}`, `{"ref":"nope"}`, 1))
 	if err == nil || !strings.Contains(err.Error(), `vendors[1].managers[0].ref: no manager named "nope"`) {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestManagersSeeTheirVendorsOtherManagers(t *testing.T) {
+	doc := strings.Replace(good, `"managers":[{"type":"managers.fake",`, `"managers":[{"name":"shared","type":"managers.fake",`, 1)
+	doc = strings.Replace(doc, `]}],`, `]},{"type":"vendors.fake","config":{"label":"w"},"managers":[{"ref":"shared"},
+		{"type":"managers.fake","config":{"label":"m2"},"uses":{"thing":"p1"}}]}],`, 1)
+	plan, err := parse(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runPlan(t, plan)
+	var shared, m2 *fake
+	for _, u := range plan.managers {
+		switch f := u.mod.(*fake); f.cfg.Label {
+		case "m":
+			shared = f
+		case "m2":
+			m2 = f
+		}
+	}
+	if shared == nil || m2 == nil {
+		t.Fatal("managers not found")
+	}
+	if len(m2.env.Managers) != 1 || m2.env.Managers[0] != shared {
+		t.Errorf("m2 sees %v, want only the shared manager it references", m2.env.Managers)
+	}
+	if len(shared.env.Managers) != 0 {
+		t.Errorf("the shared manager is declared by a vendor with no other managers, yet sees %v", shared.env.Managers)
 	}
 }

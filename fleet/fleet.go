@@ -75,6 +75,10 @@ type Device struct {
 	Capabilities json.RawMessage `json:"capabilities"` // the document as the device sent it
 	Reported     time.Time       `json:"reported"`
 	Revision     uint64          `json:"revision"` // increases with every accepted report
+	// Labels are the operator's labels of the device (SetLabels). A device's
+	// effective labels are those it reports (capabilities.labels, P2)
+	// overlaid with these.
+	Labels map[string]any `json:"labels,omitempty"`
 }
 
 // CapabilitiesReport is one entry of a device's capabilities history.
@@ -99,6 +103,12 @@ type Capabilities interface {
 	Devices(ctx context.Context, clientID string, page Page) ([]Device, string, error)
 	// History returns up to limit past reports, newest first.
 	History(ctx context.Context, clientID, deviceID string, limit int) ([]CapabilitiesReport, error)
+	// SetLabels applies a JSON merge patch (RFC 7396) to the operator's
+	// labels of a device: a nil value removes the label. Values are a
+	// string, number, boolean or a list of strings or numbers (the shapes
+	// of reported labels). Errors: fault.NotFound for an unknown device,
+	// fault.Unprocessable for bad keys or values (every violation listed).
+	SetLabels(ctx context.Context, clientID, deviceID string, patch map[string]any) (Device, error)
 }
 
 // ManifestView is a client's current desired-state manifest, ready to serve.

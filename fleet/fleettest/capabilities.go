@@ -106,3 +106,22 @@ func (f *Capabilities) Devices(_ context.Context, clientID string, page fleet.Pa
 func (f *Capabilities) History(_ context.Context, clientID, deviceID string, limit int) ([]fleet.CapabilitiesReport, error) {
 	return first(&f.mu, f.history, clientID+"|"+deviceID, limit), nil
 }
+
+// SetLabels implements fleet.Capabilities: it merges patch into the
+// device's labels after fleet.ValidateLabelPatch.
+func (f *Capabilities) SetLabels(_ context.Context, clientID, deviceID string, patch map[string]any) (fleet.Device, error) {
+	if vs := fleet.ValidateLabelPatch(patch); len(vs) > 0 {
+		return fleet.Device{}, fault.New(fault.Unprocessable, "invalid labels").WithViolations(vs)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	k := clientID + "|" + deviceID
+	d, ok := f.devices[k]
+	if !ok {
+		return fleet.Device{}, fault.New(fault.NotFound, "client %s has no device %s", clientID, deviceID)
+	}
+	d.Labels = fleet.MergeLabels(d.Labels, patch)
+	f.devices[k] = d
+	return d, nil
+}

@@ -72,7 +72,7 @@ func (m *Manager) tryReport(ctx context.Context, client, device string, caps jso
 			return fleet.Device{}, false, gatewayNotFound(client, device, gw)
 		}
 	}
-	next := fleet.Device{ClientID: client, DeviceID: device, Capabilities: caps, Reported: now, Revision: cur.Revision + 1}
+	next := fleet.Device{ClientID: client, DeviceID: device, Capabilities: caps, Reported: now, Revision: cur.Revision + 1, Labels: cur.Labels}
 	nb, err := codec.Encode(next)
 	if err != nil {
 		return fleet.Device{}, false, err

@@ -173,4 +173,11 @@ type Deployments interface {
 	Statuses(ctx context.Context, clientID, deploymentID string, limit int) ([]StatusReport, error)
 	// Forget drops everything kept for a client that will never come back.
 	Forget(ctx context.Context, clientID string) error
+	// Purge forgets one deployment now (out of the manifest, record, YAMLs
+	// and statuses deleted), for a device that will never report it
+	// removed. fault.NotFound when unknown.
+	Purge(ctx context.Context, clientID, deploymentID string) error
+	// Document returns a deployment's current ApplicationDeployment YAML,
+	// the exact bytes the device fetches. fault.NotFound when unknown.
+	Document(ctx context.Context, clientID, deploymentID string) ([]byte, error)
 }

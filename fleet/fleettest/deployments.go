@@ -176,7 +176,9 @@ func (f *Deployments) Apply(_ context.Context, clientID string, doc []byte) (fle
 		dep = fleet.Deployment{ClientID: clientID, DeploymentID: d.ID(), Created: now}
 	}
 	dep.ApplicationID, dep.Name, dep.Digest, dep.Components, dep.Updated = d.ApplicationID(), d.Metadata.Name, d.Digest(), d.ComponentNames(), now
+	dep.DeviceID, dep.Deleted = d.Metadata.DeviceID, false
 	f.deployments[k] = dep
+	f.yamls[k+"|"+dep.Digest] = slices.Clone(d.Raw())
 	return dep, nil
 }
 
@@ -219,4 +221,34 @@ func (f *Deployments) Forget(_ context.Context, clientID string) error {
 		}
 	}
 	return nil
+}
+
+// Purge implements fleet.Deployments: it drops the deployment and its statuses.
+func (f *Deployments) Purge(_ context.Context, clientID, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := clientID + "|" + id
+	if _, ok := f.deployments[k]; !ok {
+		return fault.New(fault.NotFound, "no deployment %s", id)
+	}
+	delete(f.deployments, k)
+	delete(f.statuses, k)
+	return nil
+}
+
+// Document implements fleet.Deployments: the YAML Apply stored (or PutYAML
+// put) for the deployment's current digest.
+func (f *Deployments) Document(_ context.Context, clientID, id string) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := clientID + "|" + id
+	d, ok := f.deployments[k]
+	if !ok {
+		return nil, fault.New(fault.NotFound, "no deployment %s", id)
+	}
+	y, ok := f.yamls[k+"|"+d.Digest]
+	if !ok {
+		return nil, fault.New(fault.NotFound, "no YAML for deployment %s", id)
+	}
+	return y, nil
 }

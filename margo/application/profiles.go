@@ -1,9 +1,15 @@
 package application
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
 )
 
 var (
@@ -11,7 +17,6 @@ var (
 	memoryPattern   = regexp.MustCompile(`^[0-9]+(Ki|Mi|Gi)$`)
 	storagePattern  = regexp.MustCompile(`^[0-9]+(Ki|Mi|Gi|Ti|Pi|Ei)$`)
 	architectures   = []string{"amd64", "arm64", "arm", "riscv64", "other", "x86_64"}
-	matchOperators  = []string{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", "ContainsAll", "ContainsAny"}
 	propertyMembers = []string{"repository", "revision", "packageLocation", "keyLocation", "wait", "timeout"}
 )
 
@@ -142,44 +147,192 @@ func (w *walker) deviceConstraints(p path, m map[string]any) *Constraints {
 		w.capacity(c, cp, cr, true)
 	}
 	for i, r := range w.array(p, m, "eligibilityRules", false) {
-		c.EligibilityRules = append(c.EligibilityRules, r)
 		rp := p.key("eligibilityRules").index(i)
-		if rm := w.object(rp, r, true); rm != nil {
-			w.known(rp, rm, "propertySelector", "labelSelector")
-			w.selector(rp.key("propertySelector"), rm["propertySelector"])
-			w.selector(rp.key("labelSelector"), rm["labelSelector"])
+		rm := w.object(rp, r, true)
+		if rm == nil {
+			continue
 		}
+		w.known(rp, rm, "propertySelector", "labelSelector")
+		if rm["propertySelector"] == nil && rm["labelSelector"] == nil {
+			w.add(rp, "must have a propertySelector or a labelSelector")
+		}
+		c.EligibilityRules = append(c.EligibilityRules, EligibilityRule{
+			PropertySelector: w.selector(rp.key("propertySelector"), rm["propertySelector"], true),
+			LabelSelector:    w.selector(rp.key("labelSelector"), rm["labelSelector"], false),
+		})
 	}
 	return c
 }
 
-// selector checks a {matchExpressions[]} selector.
-func (w *walker) selector(p path, v any) {
+// selector reads a {matchExpressions[]} selector (nil when absent or not an
+// object). pointerKeys says its keys are RFC 6901 pointers (property and
+// item selectors) rather than label keys. The shape of each expression is
+// checked here and its rules by expressionRules, skipped for an expression
+// whose members already have the wrong shape.
+func (w *walker) selector(p path, v any, pointerKeys bool) *Selector {
 	m := w.object(p, v, false)
 	if m == nil {
-		return
+		return nil
 	}
 	w.known(p, m, "matchExpressions")
-	for i, e := range w.array(p, m, "matchExpressions", true) {
-		ep := p.key("matchExpressions").index(i)
+	s := &Selector{}
+	lp := p.key("matchExpressions")
+	list := w.array(p, m, "matchExpressions", true)
+	if list != nil && len(list) == 0 {
+		w.add(lp, "must list at least one expression")
+	}
+	for i, e := range list {
+		ep := lp.index(i)
 		em := w.object(ep, e, true)
 		if em == nil {
 			continue
 		}
 		w.known(ep, em, "key", "operator", "values", "itemSelector")
-		w.str(ep, em, "key", true)
-		op := w.str(ep, em, "operator", true)
-		if op != "" && !slices.Contains(matchOperators, op) {
-			w.add(ep.key("operator"), "must be one of %v (got %q)", matchOperators, op)
+		n := len(w.vs)
+		x := Expression{
+			Key:      w.str(ep, em, "key", !pointerKeys),
+			Operator: w.str(ep, em, "operator", true),
+			Values:   w.array(ep, em, "values", false),
 		}
-		w.array(ep, em, "values", false)
-		if op == "ContainsAll" || op == "ContainsAny" {
-			if em["itemSelector"] == nil {
-				w.add(ep.key("itemSelector"), "is required by operator %s", op)
+		if pointerKeys && em["key"] == nil {
+			w.add(ep.key("key"), "is required")
+		}
+		item := em["itemSelector"]
+		im, isObject := item.(map[string]any)
+		if item != nil {
+			x.ItemSelector = &Selector{} // stands in when item is not an object
+			if !isObject {
+				w.add(ep.key("itemSelector"), "must be an object, not %s", kind(item))
 			}
-			w.selector(ep.key("itemSelector"), em["itemSelector"])
+		}
+		shapeOK := len(w.vs) == n
+		if isObject {
+			x.ItemSelector = w.selector(ep.key("itemSelector"), im, true)
+		}
+		if shapeOK {
+			w.expressionRules(ep, x, pointerKeys)
+		}
+		s.MatchExpressions = append(s.MatchExpressions, x)
+	}
+	return s
+}
+
+// Validate checks the expressions of a typed selector (one built in Go
+// rather than parsed, such as a deployment target selector) by the rules
+// Parse applies. field is the selector's path in violations; pointerKeys
+// says keys are RFC 6901 pointers (property selectors) rather than label
+// keys. An empty selector is valid here; callers that need criteria check
+// for them.
+func (s Selector) Validate(field string, pointerKeys bool) []fault.Violation {
+	w := &walker{}
+	w.typedSelector(path(field), s, pointerKeys)
+	return w.vs
+}
+
+// typedSelector applies expressionRules to every expression of s and its
+// item selectors.
+func (w *walker) typedSelector(p path, s Selector, pointerKeys bool) {
+	for i, x := range s.MatchExpressions {
+		ep := p.key("matchExpressions").index(i)
+		w.expressionRules(ep, x, pointerKeys)
+		if x.ItemSelector == nil {
+			continue
+		}
+		ip := ep.key("itemSelector")
+		if len(x.ItemSelector.MatchExpressions) == 0 {
+			w.add(ip.key("matchExpressions"), "must list at least one expression")
+		}
+		w.typedSelector(ip, *x.ItemSelector, true)
+	}
+}
+
+// expressionRules checks one well-shaped expression at p: its key, its
+// operator, and the values and itemSelector the operator takes. It does not
+// descend into the itemSelector.
+func (w *walker) expressionRules(p path, x Expression, pointerKey bool) {
+	switch {
+	case pointerKey && x.Key != "" && !strings.HasPrefix(x.Key, "/"):
+		w.add(p.key("key"), "must be an RFC 6901 JSON pointer: \"\" or starting with \"/\" (got %q)", x.Key)
+	case pointerKey && !validEscapes(x.Key):
+		w.add(p.key("key"), "must escape '~' as ~0 and '/' in a name as ~1 (got %q)", x.Key)
+	case !pointerKey && strings.TrimSpace(x.Key) == "":
+		w.add(p.key("key"), "is required")
+	}
+	for i, v := range x.Values {
+		if !scalar(v) {
+			w.add(p.key("values").index(i), "must be a string, a number or a boolean, not %s", kind(v))
 		}
 	}
+	containment := x.Operator == OpContainsAll || x.Operator == OpContainsAny
+	if x.ItemSelector != nil && !containment {
+		w.add(p.key("itemSelector"), "is allowed only with operators ContainsAll and ContainsAny (operator is %s)", x.Operator)
+	}
+	vp := p.key("values")
+	switch x.Operator {
+	case OpIn, OpNotIn:
+		if len(x.Values) == 0 {
+			w.add(vp, "operator %s needs at least one value", x.Operator)
+		}
+	case OpGt, OpLt:
+		switch {
+		case len(x.Values) != 1:
+			w.add(vp, "operator %s needs exactly one value, a number (got %d values)", x.Operator, len(x.Values))
+		case scalar(x.Values[0]) && !numeric(x.Values[0]):
+			w.add(vp.index(0), "operator %s needs a number (got %q)", x.Operator, fmt.Sprint(x.Values[0]))
+		}
+	case OpExists, OpDoesNotExist:
+		if len(x.Values) > 0 {
+			w.add(vp, "operator %s takes no values", x.Operator)
+		}
+	case OpContainsAll, OpContainsAny:
+		if len(x.Values) > 0 {
+			w.add(vp, "operator %s takes no values; its itemSelector says what an element must match", x.Operator)
+		}
+		if x.ItemSelector == nil {
+			w.add(p.key("itemSelector"), "is required by operator %s", x.Operator)
+		}
+	default:
+		w.add(p.key("operator"), "must be one of %v (got %q)", Operators, x.Operator)
+	}
+}
+
+// validEscapes reports whether every '~' of an RFC 6901 pointer starts ~0 or ~1.
+func validEscapes(ptr string) bool {
+	for i := 0; i < len(ptr); i++ {
+		if ptr[i] == '~' && (i+1 == len(ptr) || ptr[i+1] != '0' && ptr[i+1] != '1') {
+			return false
+		}
+	}
+	return true
+}
+
+// scalar reports whether v is a string, a number or a bool.
+func scalar(v any) bool {
+	switch v.(type) {
+	case string, bool, json.Number, float64, float32, int, int64, int32, uint, uint64, uint32:
+		return true
+	}
+	return false
+}
+
+// numeric reports whether v is a finite number or a string holding one (as
+// Kubernetes-style selectors write Gt and Lt values).
+func numeric(v any) bool {
+	var s string
+	switch n := v.(type) {
+	case json.Number:
+		s = n.String()
+	case string:
+		s = strings.TrimSpace(n)
+	case float64:
+		return !math.IsNaN(n) && !math.IsInf(n, 0)
+	case float32, int, int64, int32, uint, uint64, uint32:
+		return true
+	default:
+		return false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 // requiredResources reads an older-format requiredResources.

@@ -91,13 +91,56 @@ type Properties struct {
 // Constraints are a profile's deviceConstraints (newest format) or
 // requiredResources (older format).
 type Constraints struct {
-	CPUCores         float64  `json:"cpuCores,omitempty"`
-	Architectures    []string `json:"architectures,omitempty"`
-	Memory           string   `json:"memory,omitempty"`
-	Storage          string   `json:"storage,omitempty"`
-	Peripherals      []any    `json:"peripherals,omitempty"`
-	Interfaces       []any    `json:"interfaces,omitempty"`
-	EligibilityRules []any    `json:"eligibilityRules,omitempty"`
+	CPUCores      float64  `json:"cpuCores,omitempty"`
+	Architectures []string `json:"architectures,omitempty"`
+	Memory        string   `json:"memory,omitempty"`
+	Storage       string   `json:"storage,omitempty"`
+	Peripherals   []any    `json:"peripherals,omitempty"`
+	Interfaces    []any    `json:"interfaces,omitempty"`
+	// EligibilityRules (newest format) are ORed: a device is eligible when
+	// one rule matches.
+	EligibilityRules []EligibilityRule `json:"eligibilityRules,omitempty"`
+}
+
+// Match operators of an Expression.
+const (
+	OpIn           = "In"
+	OpNotIn        = "NotIn"
+	OpExists       = "Exists"
+	OpDoesNotExist = "DoesNotExist"
+	OpGt           = "Gt"
+	OpLt           = "Lt"
+	OpContainsAll  = "ContainsAll"
+	OpContainsAny  = "ContainsAny"
+)
+
+// Operators lists the match operators in spec order.
+var Operators = []string{OpIn, OpNotIn, OpExists, OpDoesNotExist, OpGt, OpLt, OpContainsAll, OpContainsAny}
+
+// EligibilityRule is one deviceConstraints.eligibilityRules entry. At least
+// one selector is set; when both are, both must match.
+type EligibilityRule struct {
+	// PropertySelector keys are RFC 6901 pointers into the device's
+	// capability properties.
+	PropertySelector *Selector `json:"propertySelector,omitempty"`
+	// LabelSelector keys are exact device label keys.
+	LabelSelector *Selector `json:"labelSelector,omitempty"`
+}
+
+// Selector is {matchExpressions[]}; its expressions are ANDed.
+type Selector struct {
+	MatchExpressions []Expression `json:"matchExpressions"`
+}
+
+// Expression is one match expression. Values hold scalars (string, number
+// as json.Number after Parse, bool). ItemSelector is set only for
+// ContainsAll and ContainsAny; its keys are pointers relative to one element
+// of the array the expression's key selects.
+type Expression struct {
+	Key          string    `json:"key"`
+	Operator     string    `json:"operator"`
+	Values       []any     `json:"values,omitempty"`
+	ItemSelector *Selector `json:"itemSelector,omitempty"`
 }
 
 // Parameter is one application parameter. Value is nil when the

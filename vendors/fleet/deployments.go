@@ -142,3 +142,16 @@ func (v *Vendor) deploymentStatuses(ctx context.Context, req *endpoint.Request) 
 	}
 	return listResponse(items, "")
 }
+
+// deploymentDocument serves GET /clients/{clientId}/deployments/{deploymentId}/document:
+// the current ApplicationDeployment YAML, the exact bytes the device fetches.
+func (v *Vendor) deploymentDocument(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	b, err := v.deployments.Document(ctx, req.Param("clientId"), req.Param("deploymentId"))
+	if err != nil {
+		return nil, err
+	}
+	resp := endpoint.Status(http.StatusOK)
+	resp.Body = b
+	resp.Metadata.Set("Content-Type", "application/yaml")
+	return resp, nil
+}

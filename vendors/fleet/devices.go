@@ -2,26 +2,109 @@ package operator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/fleet"
 )
 
 // historySuffix selects a device's capabilities history.
 const historySuffix = "/history"
 
-// listDevices serves GET /devices[?clientId=]: devices in id order, paged.
+// maxLabelBody bounds a label patch.
+const maxLabelBody = 64 << 10
+
+// listDevices serves GET /devices[?clientId=][&label=k=v|k ...]: devices in
+// id order, paged. Label filters are ANDed over the effective labels: k=v
+// matches a label whose string form is v (a list matches when one element
+// does), a bare k a label that is present. A filtered page is filled by
+// reading on, so it is short only at the end.
 func (v *Vendor) listDevices(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	page, err := pageOf(req)
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := v.caps.Devices(ctx, req.Query.Get("clientId"), page)
+	filters, err := labelFilters(req.Query["label"])
 	if err != nil {
 		return nil, err
 	}
-	return listResponse(items, next)
+	client := req.Query.Get("clientId")
+	if len(filters) == 0 {
+		items, next, err := v.caps.Devices(ctx, client, page)
+		if err != nil {
+			return nil, err
+		}
+		return listResponse(items, next)
+	}
+	// Each read asks for as many devices as are still wanted, so the page
+	// ends on a cursor the store gave.
+	var out []fleet.Device
+	for {
+		items, next, err := v.caps.Devices(ctx, client, fleet.Page{After: page.After, Limit: page.Limit - len(out)})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range items {
+			if filters.match(d.EffectiveLabels()) {
+				out = append(out, d)
+			}
+		}
+		if next == "" || len(out) == page.Limit {
+			return listResponse(out, next)
+		}
+		page.After = next
+	}
+}
+
+// labelFilter is one ?label= filter.
+type labelFilter struct {
+	key, value string
+	hasValue   bool
+}
+
+type labelFilterSet []labelFilter
+
+// labelFilters parses ?label= values.
+func labelFilters(raw []string) (labelFilterSet, error) {
+	out := make(labelFilterSet, 0, len(raw))
+	for _, s := range raw {
+		k, val, has := strings.Cut(s, "=")
+		if k == "" {
+			return nil, fault.New(fault.BadRequest, "label filter %.80q must be KEY=VALUE or KEY", s)
+		}
+		out = append(out, labelFilter{key: k, value: val, hasValue: has})
+	}
+	return out, nil
+}
+
+// match reports whether labels pass every filter.
+func (fs labelFilterSet) match(labels map[string]any) bool {
+	for _, f := range fs {
+		v, ok := labels[f.key]
+		if !ok {
+			return false
+		}
+		if f.hasValue && !labelEquals(v, f.value) {
+			return false
+		}
+	}
+	return true
+}
+
+// labelEquals compares a label value with a filter's text.
+func labelEquals(v any, s string) bool {
+	if list, ok := v.([]any); ok {
+		for _, e := range list {
+			if fmt.Sprint(e) == s {
+				return true
+			}
+		}
+		return false
+	}
+	return fmt.Sprint(v) == s
 }
 
 // getDevice serves GET /clients/{clientId}/devices/{deviceId...}: the
@@ -50,4 +133,28 @@ func (v *Vendor) getDevice(ctx context.Context, req *endpoint.Request) (*endpoin
 		return nil, err
 	}
 	return listResponse(items, "")
+}
+
+// labelPatch is the body of PATCH /clients/{clientId}/devices/{deviceId...}.
+type labelPatch struct {
+	Labels map[string]any `json:"labels"`
+}
+
+// patchDevice serves PATCH /clients/{clientId}/devices/{deviceId...}: a JSON
+// merge patch of the operator's labels ({"labels": {"k": "v", "gone": null}}).
+func (v *Vendor) patchDevice(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	var body labelPatch
+	if err := endpoint.Decode(req, &body); err != nil {
+		return nil, err
+	}
+	if body.Labels == nil {
+		return nil, fault.New(fault.BadRequest, `the body must be {"labels": {...}}: a merge patch of the device's labels`)
+	}
+	clientID, deviceID := req.Param("clientId"), req.Param("deviceId")
+	d, err := v.caps.SetLabels(ctx, clientID, deviceID, body.Labels)
+	if err != nil {
+		return nil, err
+	}
+	v.log.Info("device labels changed by operator", "clientId", clientID, "deviceId", deviceID)
+	return endpoint.Encode(http.StatusOK, d)
 }

@@ -62,3 +62,58 @@ func TestDeviceNamedHistoryIsReachableEncoded(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+func TestDeviceLabelsPatchAndFilter(t *testing.T) {
+	a := newDefaultAPI(t)
+	for _, id := range []string{"d1", "d2", "d3", "d4"} {
+		a.addDevice("c1", id)
+	}
+	var d fleet.Device
+	for _, id := range []string{"d1", "d3", "d4"} {
+		want(t, call(t, "PATCH", a.url+"/clients/c1/devices/"+id, []byte(`{"labels":{"site":"plant-1","line":`+map[string]string{"d1": "1", "d3": "2", "d4": "2"}[id]+`}}`)), 200, &d)
+	}
+	if d.DeviceID != "d4" || d.Labels["site"] != "plant-1" || d.Labels["line"] != 2.0 {
+		t.Fatalf("patched device %+v", d)
+	}
+	d = fleet.Device{}
+	want(t, call(t, "PATCH", a.url+"/clients/c1/devices/d4", []byte(`{"labels":{"line":null}}`)), 200, &d)
+	if _, ok := d.Labels["line"]; ok || d.Labels["site"] != "plant-1" {
+		t.Fatalf("merge patch did not remove line: %+v", d.Labels)
+	}
+
+	ids := func(l listOf[fleet.Device]) (out []string) {
+		for _, d := range l.Items {
+			out = append(out, d.DeviceID)
+		}
+		return out
+	}
+	var l listOf[fleet.Device]
+	want(t, call(t, "GET", a.url+"/devices?label=site=plant-1", nil), 200, &l)
+	if got := ids(l); len(got) != 3 || got[0] != "d1" || got[2] != "d4" {
+		t.Fatalf("site=plant-1 -> %v", got)
+	}
+	l = listOf[fleet.Device]{}
+	want(t, call(t, "GET", a.url+"/devices?label=site=plant-1&label=line=2", nil), 200, &l)
+	if got := ids(l); len(got) != 1 || got[0] != "d3" {
+		t.Fatalf("site=plant-1,line=2 -> %v", got)
+	}
+	// Paging through a filtered listing visits every match once.
+	var seen []string
+	after := ""
+	for range 5 {
+		l = listOf[fleet.Device]{}
+		want(t, call(t, "GET", a.url+"/devices?label=site&limit=2&after="+after, nil), 200, &l)
+		seen = append(seen, ids(l)...)
+		if after = l.Next; after == "" {
+			break
+		}
+	}
+	if len(seen) != 3 || seen[1] != "d3" {
+		t.Fatalf("paged label listing %v", seen)
+	}
+
+	wantProblem(t, call(t, "PATCH", a.url+"/clients/c1/devices/d1", []byte(`{"labels":{"bad key":"x"}}`)), 422)
+	wantProblem(t, call(t, "PATCH", a.url+"/clients/c1/devices/d1", []byte(`{"tags":{}}`)), 400)
+	wantProblem(t, call(t, "PATCH", a.url+"/clients/c1/devices/nope", []byte(`{"labels":{"a":"b"}}`)), 404)
+	wantProblem(t, call(t, "GET", a.url+"/devices?label==x", nil), 400)
+}

@@ -73,11 +73,13 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 		{Method: http.MethodPost, Route: client + "/revoke", Name: "fleet.clients.revoke", Handler: v.setState(fleet.ClientRevoked)},
 		{Method: http.MethodGet, Route: p + "/devices", Name: "fleet.devices.list", Handler: v.listDevices},
 		{Method: http.MethodGet, Route: client + "/devices/{deviceId:*}", Name: "fleet.devices.get", Handler: v.getDevice},
+		{Method: http.MethodPatch, Route: client + "/devices/{deviceId:*}", Name: "fleet.devices.label", Handler: v.patchDevice, MaxBody: maxLabelBody},
 		{Method: http.MethodPut, Route: deps, Name: "fleet.deployments.apply", Handler: v.applyDeployment, MaxBody: maxDeploymentBody},
 		{Method: http.MethodGet, Route: deps, Name: "fleet.deployments.list", Handler: v.listDeployments},
 		{Method: http.MethodGet, Route: dep, Name: "fleet.deployments.get", Handler: v.getDeployment},
 		{Method: http.MethodDelete, Route: dep, Name: "fleet.deployments.remove", Handler: v.removeDeployment},
 		{Method: http.MethodGet, Route: dep + "/status", Name: "fleet.deployments.status", Handler: v.deploymentStatuses},
+		{Method: http.MethodGet, Route: dep + "/document", Name: "fleet.deployments.document", Handler: v.deploymentDocument},
 	}
 	if v.catalog != nil {
 		eps = append(eps, v.catalogEndpoints(p)...)

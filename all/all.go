@@ -16,6 +16,7 @@ import (
 	_ "github.com/cadenza-edge/cadenza/managers/catalog"         // managers.catalog
 	_ "github.com/cadenza-edge/cadenza/managers/deployment"      // managers.deployment
 	_ "github.com/cadenza-edge/cadenza/managers/onboarding"      // managers.onboarding
+	_ "github.com/cadenza-edge/cadenza/managers/rollout"         // managers.rollout
 	_ "github.com/cadenza-edge/cadenza/managers/sync"            // managers.sync
 	_ "github.com/cadenza-edge/cadenza/providers/artifacts/oras" // artifacts.oras
 	_ "github.com/cadenza-edge/cadenza/providers/pubsub/memory"  // pubsub.memory

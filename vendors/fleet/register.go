@@ -30,7 +30,8 @@ type Vendor struct {
 	onboarding  fleet.Onboarding
 	caps        fleet.Capabilities
 	deployments fleet.Deployments
-	catalog     Catalog // nil without a catalog manager
+	catalog     Catalog        // nil without a catalog manager
+	rollouts    fleet.Rollouts // nil without a rollout manager
 }
 
 // ConfigTarget implements module.Configurable.
@@ -44,6 +45,7 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 		return err
 	}
 	v.catalog, _ = module.Manager[Catalog](env)
+	v.rollouts, _ = module.Manager[fleet.Rollouts](env)
 	v.log = env.Logger
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -58,7 +60,8 @@ func missingManager(iface, typ string) error {
 }
 
 // Endpoints implements module.EndpointSource. The catalog routes are
-// served only when Init found a catalog manager.
+// served only when Init found a catalog manager, the deployment
+// (rollout) routes only when it found a rollout manager.
 func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	p := v.cfg.Prefix
 	client := p + "/clients/{clientId}"
@@ -83,6 +86,9 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	}
 	if v.catalog != nil {
 		eps = append(eps, v.catalogEndpoints(p)...)
+	}
+	if v.rollouts != nil {
+		eps = append(eps, v.rolloutEndpoints(p)...)
 	}
 	for i := range eps {
 		eps[i].Handler = v.authenticated(eps[i].Handler)

@@ -1,0 +1,110 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/coa/module"
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/base"
+	"github.com/cadenza-edge/cadenza/managers/catalog"
+)
+
+// ID is the module id.
+const ID = "managers.rollout"
+
+func init() {
+	module.Register(module.Registration{ID: ID, New: func() module.Module { return &Manager{} },
+		Summary: "Operator deployments: catalog applications rendered into one ApplicationDeployment per targeted, eligible device"})
+}
+
+// codec names the manager in errors.
+const codec base.Codec = "rollout"
+
+// Catalog is what the manager needs of an application catalog
+// (managers.catalog implements it).
+type Catalog interface {
+	Application(ctx context.Context, id string) (*catalog.Application, error)
+	Version(ctx context.Context, id, version string) (*catalog.Version, error)
+}
+
+var _ Catalog = (*catalog.Manager)(nil)
+
+// Config is the config of managers.rollout.
+type Config struct {
+	// Namespace is metadata.namespace of rendered documents when a rollout
+	// names none (default "margo").
+	Namespace string `json:"namespace"`
+	// Workers bounds the devices rendered at once (default 8).
+	Workers int `json:"workers"`
+}
+
+// Defaults fills the defaults.
+func (c *Config) Defaults() { c.Namespace, c.Workers = "margo", 8 }
+
+// Validate checks the config.
+func (c *Config) Validate() error {
+	if !validName(c.Namespace) {
+		return config.Field("namespace", "must be a Kubernetes namespace name: 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+	}
+	if c.Workers < 1 || c.Workers > 256 {
+		return config.Field("workers", "must be from 1 to 256")
+	}
+	return nil
+}
+
+// Manager is managers.rollout.
+type Manager struct {
+	cfg     Config
+	base    base.Manager
+	caps    fleet.Capabilities
+	deps    fleet.Deployments
+	catalog Catalog
+	// locks serialise the render passes of one rollout inside a host.
+	locks sync.Map // id -> *sync.Mutex
+}
+
+var (
+	_ base.Module    = (*Manager)(nil)
+	_ fleet.Rollouts = (*Manager)(nil)
+)
+
+// ConfigTarget implements module.Configurable.
+func (m *Manager) ConfigTarget() any { return &m.cfg }
+
+// Roles declares a state store (required) and an event bus (optional).
+func (m *Manager) Roles() []module.Role { return base.Roles() }
+
+// Init takes the store and finds the sibling managers.
+func (m *Manager) Init(_ context.Context, env *module.Env) error {
+	if err := m.base.Init(env, codec); err != nil {
+		return err
+	}
+	var ok bool
+	if m.caps, ok = module.Manager[fleet.Capabilities](env); !ok {
+		return missing("fleet.Capabilities", "managers.capabilities")
+	}
+	if m.deps, ok = module.Manager[fleet.Deployments](env); !ok {
+		return missing("fleet.Deployments", "managers.deployment")
+	}
+	if m.catalog, ok = module.Manager[Catalog](env); !ok {
+		return missing("an application catalog", "managers.catalog")
+	}
+	if m.cfg.Workers == 0 {
+		m.cfg.Defaults()
+	}
+	return nil
+}
+
+// missing is the Init error for a sibling manager the config lacks.
+func missing(what, typ string) error {
+	return fmt.Errorf("%s needs %s among the managers of its vendor: declare a %s there (or {\"ref\": \"<name>\"} to one declared elsewhere)", ID, what, typ)
+}
+
+// lock returns the mutex of rollout id.
+func (m *Manager) lock(id string) *sync.Mutex {
+	l, _ := m.locks.LoadOrStore(id, &sync.Mutex{})
+	return l.(*sync.Mutex)
+}

@@ -1,0 +1,297 @@
+package rollout
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/application"
+	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/eligibility"
+)
+
+// plant1 selects devices labelled site=plant-1.
+func plant1() fleet.Target {
+	return fleet.Target{Selector: &eligibility.LabelSelector{MatchLabels: map[string]any{"site": "plant-1"}}}
+}
+
+// fleetOfThree reports three devices at plant-1: a big edge device (helm),
+// a small one (compose) and a big one not labelled tier=edge (compose),
+// plus one at plant-2.
+func fleetOfThree(t *testing.T, e *env) {
+	e.device(t, "c1", "big", 8, "amd64", "16Gi")
+	e.device(t, "c2", "small", 1, "arm64", "1Gi")
+	e.device(t, "c3", "plain", 8, "amd64", "16Gi")
+	e.device(t, "c4", "other", 8, "amd64", "16Gi")
+	e.label(t, "c1", "big", map[string]any{"site": "plant-1", "tier": "edge"})
+	e.label(t, "c2", "small", map[string]any{"site": "plant-1"})
+	e.label(t, "c3", "plain", map[string]any{"site": "plant-1"})
+	e.label(t, "c4", "other", map[string]any{"site": "plant-2", "tier": "edge"})
+}
+
+// placement returns the placement of client/device.
+func placement(t *testing.T, m *Manager, id, client string) fleet.Placement {
+	t.Helper()
+	ps, _, err := m.Placements(context.Background(), id, fleet.Page{})
+	must(t, err)
+	for _, p := range ps {
+		if p.ClientID == client {
+			return p
+		}
+	}
+	t.Fatalf("no placement of %s in %+v", client, ps)
+	return fleet.Placement{}
+}
+
+// document parses a device's rendered document.
+func deviceDoc(t *testing.T, e *env, p fleet.Placement) *document.ApplicationDeployment {
+	t.Helper()
+	b, err := e.deps.Document(context.Background(), p.ClientID, p.DeploymentID)
+	must(t, err)
+	d, err := document.ParseDeployment(b)
+	must(t, err)
+	return d
+}
+
+func TestCreateRendersOneDocumentPerDeviceWithTheFittingProfile(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	r, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
+		Parameters: map[string]any{"siteName": "plant-1", "pollFrequency": 60}, Target: plant1()})
+	must(t, err)
+	if r.Version != "1.0.0" || r.Generation != 1 || r.Summary == nil || r.Summary.Devices != 3 || r.Summary.Assigned != 3 || r.Summary.States["pending"] != 3 {
+		t.Fatalf("created %+v summary %+v", r, r.Summary)
+	}
+	big, small := placement(t, e.m, "mon", "c1"), placement(t, e.m, "mon", "c2")
+	if big.Profile != "monitor-helm" || small.Profile != "monitor-compose" || placement(t, e.m, "mon", "c3").Profile != "monitor-compose" {
+		t.Fatalf("profiles: big %+v small %+v", big, small)
+	}
+	d := deviceDoc(t, e, big)
+	if d.ID() != big.DeploymentID || d.Metadata.DeviceID != "big" || d.Metadata.Name != "mon" || d.Metadata.Namespace != "margo" ||
+		d.ApplicationID() != "com-example-monitor" || d.Spec.DeploymentProfile.Type != "helm.v3" {
+		t.Fatalf("helm document %+v", d)
+	}
+	if p := d.Spec.Parameters["pollFrequency"]; string(p.Value) != "60" || len(p.Targets) != 1 || p.Targets[0].Pointer != "settings.pollFrequency" {
+		t.Errorf("pollFrequency rendered as %+v", p)
+	}
+	c := deviceDoc(t, e, small)
+	props := c.Spec.DeploymentProfile.Components[0].Properties
+	if c.Spec.DeploymentProfile.Type != "compose" || props.PackageLocation != "oci://registry.example/compose/monitor:1.0.0" {
+		t.Errorf("compose document %+v", c.Spec.DeploymentProfile)
+	}
+	if p := c.Spec.Parameters["siteName"]; string(p.Value) != `"plant-1"` || p.Targets[0].Pointer != "SITE_NAME" {
+		t.Errorf("siteName rendered as %+v", p)
+	}
+	// The device's manifest lists it.
+	mv, err := e.deps.Manifest(ctx, "c2")
+	must(t, err)
+	if !strings.Contains(string(mv.Body), small.DeploymentID) {
+		t.Errorf("c2's manifest lacks its deployment: %s", mv.Body)
+	}
+	// Creating again with the same id is a conflict; nothing changes.
+	_, err = e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "x1"}, Target: plant1()})
+	wantFault(t, err, fault.Conflict, "")
+}
+
+func TestRequestedProfileLeavesIneligibleDevicesOutWithReasons(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	target := plant1()
+	target.Devices = []fleet.DeviceRef{{ClientID: "c9", DeviceID: "ghost"}, {ClientID: "c4"}}
+	r, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "helm-only", Application: "com-example-monitor", Profile: "monitor-helm",
+		Parameters: map[string]any{"siteName": "p1"}, Target: target})
+	must(t, err)
+	if r.Summary.Devices != 5 || r.Summary.Assigned != 2 || r.Summary.Ineligible != 3 {
+		t.Fatalf("summary %+v", r.Summary)
+	}
+	for client, want := range map[string]string{
+		"c2": "profile monitor-helm: ", "c3": "eligibilityRules[0]", "c9": "has not reported",
+	} {
+		p := placement(t, e.m, "helm-only", client)
+		if p.Eligible || p.DeploymentID != "" || !strings.Contains(p.Reason, want) {
+			t.Errorf("%s: %+v, want a reason containing %q", client, p, want)
+		}
+	}
+	if p := placement(t, e.m, "helm-only", "c4"); !p.Eligible || p.Profile != "monitor-helm" {
+		t.Errorf("c4 listed by client: %+v", p)
+	}
+}
+
+func TestUpdateChangesParametersKeepsImmutableOnesAndRetargets(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
+		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
+	must(t, err)
+	before := placement(t, e.m, "mon", "c2")
+
+	params := map[string]any{"siteName": "elsewhere", "pollFrequency": 20}
+	_, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params})
+	fe := wantFault(t, err, fault.Unprocessable, "")
+	if len(fe.Violations) != 2 {
+		t.Fatalf("violations %+v, want the immutable siteName and the range of pollFrequency", fe.Violations)
+	}
+	if after := placement(t, e.m, "mon", "c2"); after.Digest != before.Digest {
+		t.Fatalf("a refused update changed the device's document")
+	}
+
+	params = map[string]any{"siteName": "plant-1", "pollFrequency": 120}
+	r, err := e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params})
+	must(t, err)
+	after := placement(t, e.m, "mon", "c2")
+	if r.Generation != 2 || after.DeploymentID != before.DeploymentID || after.Digest == before.Digest {
+		t.Fatalf("update: generation %d, placement before %+v after %+v", r.Generation, before, after)
+	}
+	if p := deviceDoc(t, e, after).Spec.Parameters["pollFrequency"]; string(p.Value) != "120" {
+		t.Errorf("pollFrequency after update: %s", p.Value)
+	}
+
+	// Narrowing the target takes the deployment off the devices left out.
+	target := fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "c1", DeviceID: "big"}}}
+	r, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Target: &target})
+	must(t, err)
+	if r.Summary.Devices != 1 {
+		t.Fatalf("summary after retarget %+v", r.Summary)
+	}
+	d, err := e.deps.Deployment(ctx, "c2", before.DeploymentID)
+	must(t, err)
+	if !d.Deleted {
+		t.Errorf("c2 keeps its deployment after leaving the target")
+	}
+}
+
+func TestReconcileFollowsLabels(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
+		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
+	must(t, err)
+	e.label(t, "c4", "other", map[string]any{"site": "plant-1"})
+	e.label(t, "c3", "plain", map[string]any{"site": nil})
+	must(t, e.m.Reconcile(ctx))
+	r, err := e.m.Rollout(ctx, "mon")
+	must(t, err)
+	if r.Summary.Devices != 3 || placement(t, e.m, "mon", "c4").Profile != "monitor-helm" {
+		t.Fatalf("after relabelling: %+v", r.Summary)
+	}
+	ps, _, err := e.m.Placements(ctx, "mon", fleet.Page{})
+	must(t, err)
+	for _, p := range ps {
+		if p.ClientID == "c3" {
+			t.Errorf("c3 lost its label but is still placed: %+v", p)
+		}
+	}
+}
+
+func TestDeleteWaitsForDevicesOrForgets(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	spec := fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()}
+	_, err := e.m.Create(ctx, spec)
+	must(t, err)
+	ps, _, err := e.m.Placements(ctx, "mon", fleet.Page{})
+	must(t, err)
+
+	must(t, e.m.Delete(ctx, "mon", false))
+	r, err := e.m.Rollout(ctx, "mon")
+	must(t, err)
+	if !r.Deleting {
+		t.Fatalf("rollout after delete: %+v", r)
+	}
+	_, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Version: new(string)})
+	wantFault(t, err, fault.Conflict, "")
+	// Each device reports removed; the next reconcile drops the rollout.
+	for _, p := range ps {
+		d, err := e.deps.Deployment(ctx, p.ClientID, p.DeploymentID)
+		must(t, err)
+		st := &document.DeploymentStatusManifest{DeploymentID: p.DeploymentID, Status: document.DeploymentStatus{State: document.StateRemoved}}
+		for _, c := range d.Components {
+			st.Components = append(st.Components, document.ComponentStatus{Name: c, State: document.StateRemoved})
+		}
+		must(t, e.deps.ReportStatus(ctx, p.ClientID, p.DeploymentID, st, nil))
+	}
+	must(t, e.m.Reconcile(ctx))
+	_, err = e.m.Rollout(ctx, "mon")
+	wantFault(t, err, fault.NotFound, "")
+
+	// Forget drops everything at once.
+	_, err = e.m.Create(ctx, spec)
+	must(t, err)
+	ps, _, _ = e.m.Placements(ctx, "mon", fleet.Page{})
+	must(t, e.m.Delete(ctx, "mon", true))
+	_, err = e.m.Rollout(ctx, "mon")
+	wantFault(t, err, fault.NotFound, "")
+	_, err = e.deps.Deployment(ctx, ps[0].ClientID, ps[0].DeploymentID)
+	wantFault(t, err, fault.NotFound, "")
+}
+
+func TestCreateReportsEveryViolationAtOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	cases := []struct {
+		name   string
+		spec   fleet.RolloutSpec
+		code   fault.Code
+		fields []string
+	}{
+		{"no application", fleet.RolloutSpec{}, fault.Unprocessable, []string{"application", "target"}},
+		{"unknown application", fleet.RolloutSpec{Application: "nope", Target: plant1()}, fault.NotFound, nil},
+		{"unknown version", fleet.RolloutSpec{Application: "com-example-monitor", Version: "9.9.9", Target: plant1()}, fault.NotFound, nil},
+		{"everything wrong", fleet.RolloutSpec{ID: "Bad_Id", Application: "com-example-monitor", Profile: "nope", Namespace: "NS",
+			Parameters: map[string]any{"pollFrequency": 5, "ghost": 1},
+			Target:     fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "", DeviceID: "a//b"}}, Selector: &eligibility.LabelSelector{MatchExpressions: []application.Expression{{Key: "k", Operator: "Like"}}}}},
+			fault.Unprocessable, []string{"namespace", "parameters.ghost", "parameters.pollFrequency", "parameters.siteName", "profile",
+				"target.devices[0].clientId", "target.devices[0].deviceId", "target.selector.matchExpressions[0].operator"}},
+		{"bad id", fleet.RolloutSpec{ID: "Bad_Id", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "ok"}, Target: plant1()},
+			fault.Unprocessable, []string{"id"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.m.Create(ctx, c.spec)
+			fe := wantFault(t, err, c.code, "")
+			var got []string
+			for _, v := range fe.Violations {
+				got = append(got, v.Field)
+			}
+			if strings.Join(got, " ") != strings.Join(c.fields, " ") {
+				t.Errorf("violations at %v, want %v (%+v)", got, c.fields, fe.Violations)
+			}
+		})
+	}
+	rs, _, err := e.m.Rollouts(ctx, "", fleet.Page{})
+	must(t, err)
+	if len(rs) != 0 {
+		t.Errorf("refused creations stored %+v", rs)
+	}
+}
+
+func TestExplainSaysWhyPerProfile(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	x, err := e.m.Explain(ctx, "com-example-monitor", "", "", fleet.DeviceRef{ClientID: "c2", DeviceID: "small"})
+	must(t, err)
+	if x.Version != "1.0.0" || len(x.Profiles) != 2 || x.Profiles[0].Eligible || !x.Profiles[1].Eligible {
+		t.Fatalf("explanation %+v", x)
+	}
+	var msgs []string
+	for _, r := range x.Profiles[0].Reasons {
+		if !r.OK {
+			msgs = append(msgs, r.Check)
+		}
+	}
+	if strings.Join(msgs, ",") != "cpu,memory,eligibilityRules[0]" {
+		t.Errorf("failed checks %v", msgs)
+	}
+	_, err = e.m.Explain(ctx, "com-example-monitor", "", "nope", fleet.DeviceRef{ClientID: "c2", DeviceID: "small"})
+	wantFault(t, err, fault.NotFound, "")
+	_, err = e.m.Explain(ctx, "com-example-monitor", "", "", fleet.DeviceRef{ClientID: "c2", DeviceID: "ghost"})
+	wantFault(t, err, fault.NotFound, "")
+}

@@ -124,9 +124,11 @@ type Rollouts interface {
 	// re-renders every device's deployment.
 	Update(ctx context.Context, id string, patch RolloutPatch) (Rollout, error)
 	// Delete removes the rollout's deployments from its devices; the
-	// rollout is kept (Deleting) until they report them removed. With
-	// forget, everything is dropped now, for devices that never come back.
-	Delete(ctx context.Context, id string, forget bool) error
+	// rollout is kept (Deleting) until they report them removed, and gone
+	// tells whether that is already so (deleting again, or the next
+	// reconcile, drops it once it is). With forget, everything is dropped
+	// now, for devices that never come back.
+	Delete(ctx context.Context, id string, forget bool) (gone bool, err error)
 	// Placements lists the rollout's devices, with their latest states.
 	Placements(ctx context.Context, id string, page Page) ([]Placement, string, error)
 	// Explain says why a device is or is not eligible for each profile of

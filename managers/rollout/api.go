@@ -183,22 +183,22 @@ func (m *Manager) Update(ctx context.Context, id string, patch fleet.RolloutPatc
 }
 
 // Delete implements fleet.Rollouts.
-func (m *Manager) Delete(ctx context.Context, id string, forget bool) error {
+func (m *Manager) Delete(ctx context.Context, id string, forget bool) (bool, error) {
 	l := m.lock(id)
 	l.Lock()
 	defer l.Unlock()
 	r, ver, err := m.get(ctx, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	p, _, err := m.getPlacements(ctx, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !r.Deleting {
 		r.Deleting, r.Generation, r.Updated = true, r.Generation+1, m.base.Now().UTC()
 		if err := m.put(ctx, r, ver); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, pl := range p.Items {
@@ -210,15 +210,14 @@ func (m *Manager) Delete(ctx context.Context, id string, forget bool) error {
 			op = m.deps.Purge
 		}
 		if err := op(ctx, pl.ClientID, pl.DeploymentID); err != nil && !fault.Is(err, fault.NotFound) {
-			return err
+			return false, err
 		}
 	}
 	m.base.Log.InfoContext(ctx, "deployment deleted", "deployment", id, "devices", len(p.Items), "forget", forget)
 	if forget {
-		return m.drop(ctx, id)
+		return true, m.drop(ctx, id)
 	}
-	_, err = m.dropIfGone(ctx, r, p)
-	return err
+	return m.dropIfGone(ctx, r, p)
 }
 
 // dropIfGone drops a deleting rollout whose devices all reported its

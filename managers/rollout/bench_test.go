@@ -30,7 +30,7 @@ func BenchmarkCreateForTenThousandDevicesByLabel(b *testing.B) {
 			b.Fatalf("create: %v %+v", err, r.Summary)
 		}
 		b.StopTimer()
-		if err := e.m.Delete(ctx, "bench", true); err != nil {
+		if _, err := e.m.Delete(ctx, "bench", true); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -199,7 +199,11 @@ func TestDeleteWaitsForDevicesOrForgets(t *testing.T) {
 	ps, _, err := e.m.Placements(ctx, "mon", fleet.Page{})
 	must(t, err)
 
-	must(t, e.m.Delete(ctx, "mon", false))
+	gone, err := e.m.Delete(ctx, "mon", false)
+	must(t, err)
+	if gone {
+		t.Fatal("gone before the devices removed anything")
+	}
 	r, err := e.m.Rollout(ctx, "mon")
 	must(t, err)
 	if !r.Deleting {
@@ -225,7 +229,8 @@ func TestDeleteWaitsForDevicesOrForgets(t *testing.T) {
 	_, err = e.m.Create(ctx, spec)
 	must(t, err)
 	ps, _, _ = e.m.Placements(ctx, "mon", fleet.Page{})
-	must(t, e.m.Delete(ctx, "mon", true))
+	_, err = e.m.Delete(ctx, "mon", true)
+	must(t, err)
 	_, err = e.m.Rollout(ctx, "mon")
 	wantFault(t, err, fault.NotFound, "")
 	_, err = e.deps.Deployment(ctx, ps[0].ClientID, ps[0].DeploymentID)

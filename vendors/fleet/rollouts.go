@@ -86,8 +86,10 @@ func (v *Vendor) updateRollout(ctx context.Context, req *endpoint.Request) (*end
 }
 
 // deleteRollout serves DELETE /deployments/{id}: 202 while the devices
-// remove their deployments; with ?forget=true, 204 once everything is
-// dropped (for devices that will never report back).
+// remove their deployments, 204 once it is gone (they all reported their
+// deployments removed; deleting again then drops it, as the manager's next
+// reconcile would); with ?forget=true, 204 at once, everything dropped (for
+// devices that will never report back).
 func (v *Vendor) deleteRollout(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	forget := false
 	if s := req.Query.Get("forget"); s != "" {
@@ -97,11 +99,12 @@ func (v *Vendor) deleteRollout(ctx context.Context, req *endpoint.Request) (*end
 		}
 	}
 	id := req.Param("id")
-	if err := v.rollouts.Delete(ctx, id, forget); err != nil {
+	gone, err := v.rollouts.Delete(ctx, id, forget)
+	if err != nil {
 		return nil, err
 	}
-	v.log.Info("deployment deleted by operator", "deployment", id, "forget", forget)
-	if forget {
+	v.log.Info("deployment deleted by operator", "deployment", id, "forget", forget, "gone", gone)
+	if gone {
 		return endpoint.Status(http.StatusNoContent), nil
 	}
 	resp := endpoint.Status(http.StatusAccepted)

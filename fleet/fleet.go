@@ -40,6 +40,9 @@ type Client struct {
 	State          ClientState `json:"state"`
 	Created        time.Time   `json:"created"`
 	Updated        time.Time   `json:"updated"`
+	// LastSeen is when the client last made an authenticated device API
+	// request, to within SeenResolution; zero before its first one.
+	LastSeen time.Time `json:"lastSeen,omitzero"`
 	// Certificate is the parsed certificate; not serialised.
 	Certificate *x509.Certificate `json:"-"`
 }
@@ -66,7 +69,15 @@ type Onboarding interface {
 	Clients(ctx context.Context, page Page) ([]Client, string, error)
 	// SetState is the operator's approve / reject / revoke.
 	SetState(ctx context.Context, clientID string, state ClientState) (Client, error)
+	// Seen records that the client made an authenticated request at at (a
+	// later LastSeen is kept). Callers call it only when the client's
+	// LastSeen is SeenResolution or more older than at, so a polling fleet
+	// costs one write per client per SeenResolution.
+	Seen(ctx context.Context, clientID string, at time.Time) error
 }
+
+// SeenResolution is how precisely Client.LastSeen is kept.
+const SeenResolution = time.Minute
 
 // Device is the latest capabilities report of one device of a client.
 type Device struct {

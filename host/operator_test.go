@@ -181,6 +181,13 @@ func TestOperatorFlowEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	var seen struct {
+		LastSeen string `json:"lastSeen"`
+	}
+	w.call(t, "GET", "/clients/"+places.Items[0].ClientID, nil, 200, &seen)
+	if seen.LastSeen == "" {
+		t.Errorf("the operator does not see when the client was last seen")
+	}
 	w.call(t, "GET", "/deployments/monitor-plant1", nil, 200, &r)
 	if r.Summary.States["installed"] != 2 {
 		t.Fatalf("states after reports %+v", r.Summary)

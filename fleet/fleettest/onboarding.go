@@ -145,3 +145,18 @@ func (f *Onboarding) SetState(_ context.Context, id string, s fleet.ClientState)
 	f.clients[id] = c
 	return c, nil
 }
+
+// Seen implements fleet.Onboarding: it moves the client's LastSeen forward.
+func (f *Onboarding) Seen(_ context.Context, id string, at time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.clients[id]
+	if !ok {
+		return fault.New(fault.NotFound, "no client %s", id)
+	}
+	if at.After(c.LastSeen) {
+		c.LastSeen = at
+		f.clients[id] = c
+	}
+	return nil
+}

@@ -70,7 +70,8 @@ func missingManager(iface, typ string) error {
 // Endpoints implements module.EndpointSource.
 func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	p := v.cfg.Prefix
-	auth := Authenticated(v.auth)
+	authenticated := Authenticated(v.auth)
+	auth := func(h endpoint.Handler) endpoint.Handler { return authenticated(v.seen(h)) }
 	caps := p + "/clients/{clientId}/capabilities"
 	device := caps + "/{deviceId:*}" // catch-all: hierarchical ids (gw/child) and gw%2Fchild
 	deps := p + "/clients/{clientId}/deployments"

@@ -44,9 +44,13 @@ func bearerToken(authorization string) (string, bool) {
 	return token, token != ""
 }
 
-// authenticated is the middleware requiring a configured bearer token.
+// authenticated is the middleware requiring a configured bearer token or
+// an accepted client certificate.
 func (v *Vendor) authenticated(next endpoint.Handler) endpoint.Handler {
 	return func(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+		if v.acceptsCertificate(req) {
+			return next(ctx, req)
+		}
 		token, ok := bearerToken(req.Metadata.Get("authorization"))
 		if !ok {
 			return challenge(req, `Bearer realm="cadenza-fleet"`, "an Authorization: Bearer <token> header is required"), nil
@@ -66,4 +70,19 @@ func challenge(req *endpoint.Request, wwwAuthenticate, detail string) *endpoint.
 	md := endpoint.Metadata(headers)
 	md.Set("WWW-Authenticate", wwwAuthenticate)
 	return &endpoint.Response{Status: status, Metadata: md, Body: body}
+}
+
+// acceptsCertificate reports whether the request came with a client
+// certificate the binding verified whose common name is configured.
+func (v *Vendor) acceptsCertificate(req *endpoint.Request) bool {
+	if len(req.PeerCertificates) == 0 || len(v.cfg.ClientCertificates) == 0 {
+		return false
+	}
+	cn := req.PeerCertificates[0].Subject.CommonName
+	for _, n := range v.cfg.ClientCertificates {
+		if n == "*" || n == cn {
+			return true
+		}
+	}
+	return false
 }

@@ -1,8 +1,13 @@
 package operator
 
 import (
+	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"strings"
 	"testing"
+
+	"github.com/cadenza-edge/cadenza/coa/endpoint"
 )
 
 func TestMissingBearerTokenIs401WithChallenge(t *testing.T) {
@@ -54,6 +59,29 @@ func TestTokenSetComparesWholeTokens(t *testing.T) {
 	for tok, ok := range map[string]bool{"abc": true, "defg": true, "ab": false, "abcd": false, "": false, "ABC": false} {
 		if s.accepts(tok) != ok {
 			t.Errorf("accepts(%q) != %v", tok, ok)
+		}
+	}
+}
+
+func TestVerifiedClientCertificateWithAListedNameIsAccepted(t *testing.T) {
+	ok := func(context.Context, *endpoint.Request) (*endpoint.Response, error) { return endpoint.Status(200), nil }
+	cert := func(cn string) []*x509.Certificate { return []*x509.Certificate{{Subject: pkix.Name{CommonName: cn}}} }
+	cases := []struct {
+		names []string
+		peer  []*x509.Certificate
+		want  int
+	}{
+		{[]string{"ops"}, cert("ops"), 200},
+		{[]string{"ops"}, cert("intruder"), 401},
+		{[]string{"*"}, cert("anyone"), 200},
+		{[]string{"ops"}, nil, 401},
+		{nil, cert("ops"), 401},
+	}
+	for _, c := range cases {
+		v := &Vendor{cfg: Config{ClientCertificates: c.names}, tokens: newTokenSet([]string{"tok"})}
+		resp, err := v.authenticated(ok)(context.Background(), &endpoint.Request{Metadata: endpoint.Metadata{}, PeerCertificates: c.peer})
+		if err != nil || resp.Status != c.want {
+			t.Errorf("names %v peer %v: %v %v, want %d", c.names, c.peer != nil, resp.Status, err, c.want)
 		}
 	}
 }

@@ -12,9 +12,14 @@ import (
 type Config struct {
 	// Prefix is prepended to every route (default "/fleet/v1").
 	Prefix string `json:"prefix"`
-	// Tokens are the accepted bearer tokens; at least one is required.
-	// Keep them out of config files: "${env:CADENZA_TOKEN}".
+	// Tokens are the accepted bearer tokens. Keep them out of config
+	// files: "${env:CADENZA_TOKEN}".
 	Tokens []string `json:"tokens"`
+	// ClientCertificates accepts, besides the tokens, a client certificate
+	// that the HTTP binding verified (its tls.clientCA) when its subject
+	// common name is listed; "*" accepts any certificate the binding
+	// verified. Tokens or client certificates (or both) are required.
+	ClientCertificates []string `json:"clientCertificates,omitempty"`
 }
 
 // Defaults implements config.Defaulter.
@@ -30,8 +35,13 @@ func (c *Config) Validate() error {
 	case strings.ContainsAny(p, "{}?#* \t"):
 		errs = append(errs, config.Field("prefix", "%q must be a plain path (no {, }, ?, #, * or spaces)", p))
 	}
-	if len(c.Tokens) == 0 {
-		errs = append(errs, config.Field("tokens", "required: at least one bearer token, e.g. [\"${env:CADENZA_TOKEN}\"]"))
+	if len(c.Tokens) == 0 && len(c.ClientCertificates) == 0 {
+		errs = append(errs, config.Field("tokens", "required: at least one bearer token, e.g. [\"${env:CADENZA_TOKEN}\"] (or clientCertificates)"))
+	}
+	for i, n := range c.ClientCertificates {
+		if strings.TrimSpace(n) == "" {
+			errs = append(errs, config.Field(fmt.Sprintf("clientCertificates[%d]", i), "must be a subject common name, or \"*\" for any certificate the binding verified"))
+		}
 	}
 	for i, t := range c.Tokens {
 		switch {

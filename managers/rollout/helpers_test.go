@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
+	"github.com/cadenza-edge/cadenza/coa/pubsub"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/internal/testserver"
 	"github.com/cadenza-edge/cadenza/managers/base/basetest"
@@ -75,12 +77,20 @@ type env struct {
 	repo *testserver.GitRepo
 }
 
-func newEnv(t testing.TB, cfg string) *env {
+func newEnv(t testing.TB, cfg string) *env { return newEnvWith(t, cfg, nil) }
+
+// newEnvWith is newEnv with an event bus the managers publish on and the
+// rollout manager follows (nil: none).
+func newEnvWith(t testing.TB, cfg string, bus pubsub.Bus) *env {
 	t.Helper()
 	store := memory.New()
+	events := map[string]module.Module{}
+	if bus != nil {
+		events["events"] = bus
+	}
 	e := &env{
-		caps: basetest.New[capabilities.Manager](t, store, ""),
-		deps: basetest.New[deployment.Manager](t, store, ""),
+		caps: basetest.New[capabilities.Manager](t, store, "", events),
+		deps: basetest.New[deployment.Manager](t, store, "", events),
 		cat:  basetest.New[catalog.Manager](t, store, "", map[string]module.Module{"registry": gitreg.New(gitreg.Config{AllowLocal: true})}),
 	}
 	e.repo = testserver.NewGitRepo(t, t.TempDir(), "apps.git")
@@ -92,12 +102,12 @@ func newEnv(t testing.TB, cfg string) *env {
 	if r, err := e.cat.Sync(ctx, "apps"); err != nil || r.LastError != nil {
 		t.Fatalf("sync: %v %+v", err, r)
 	}
-	e.m = newManager(t, store, cfg, e.caps, e.deps, e.cat)
+	e.m = newManager(t, store, cfg, events, e.caps, e.deps, e.cat)
 	return e
 }
 
 // newManager configures and initialises a rollout manager with siblings.
-func newManager(t testing.TB, store state.Store, cfg string, siblings ...module.Module) *Manager {
+func newManager(t testing.TB, store state.Store, cfg string, uses map[string]module.Module, siblings ...module.Module) *Manager {
 	t.Helper()
 	m := &Manager{}
 	if cfg == "" {
@@ -106,8 +116,9 @@ func newManager(t testing.TB, store state.Store, cfg string, siblings ...module.
 	if err := config.DecodeModule("t.json", "m.config", []byte(cfg), m.ConfigTarget()); err != nil {
 		t.Fatal(err)
 	}
-	env := &module.Env{ID: ID, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Uses: map[string]module.Module{"state": store}, Managers: siblings}
+	all := map[string]module.Module{"state": store}
+	maps.Copy(all, uses)
+	env := &module.Env{ID: ID, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Uses: all, Managers: siblings}
 	if err := m.Init(context.Background(), env); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
@@ -39,10 +40,17 @@ type Config struct {
 	Namespace string `json:"namespace"`
 	// Workers bounds the devices rendered at once (default 8).
 	Workers int `json:"workers"`
+	// FollowDelay is the least time between two renders caused by device
+	// changes (capabilities events: a device registered, reported or was
+	// relabelled), when the events role is bound; 0 turns following off,
+	// leaving it to the manager's interval (default 1s).
+	FollowDelay config.Duration `json:"followDelay"`
 }
 
 // Defaults fills the defaults.
-func (c *Config) Defaults() { c.Namespace, c.Workers = "margo", 8 }
+func (c *Config) Defaults() {
+	c.Namespace, c.Workers, c.FollowDelay = "margo", 8, config.Duration(time.Second)
+}
 
 // Validate checks the config.
 func (c *Config) Validate() error {
@@ -51,6 +59,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		return config.Field("workers", "must be from 1 to 256")
+	}
+	if c.FollowDelay < 0 {
+		return config.Field("followDelay", "must not be negative (0 turns following device changes off)")
 	}
 	return nil
 }
@@ -63,7 +74,10 @@ type Manager struct {
 	deps    fleet.Deployments
 	catalog Catalog
 	// locks serialise the render passes of one rollout inside a host.
-	locks sync.Map // id -> *sync.Mutex
+	locks  sync.Map  // id -> *sync.Mutex
+	follow *follower // nil unless following device changes
+	// followed, when set (tests), receives after every follow pass.
+	followed chan struct{}
 }
 
 var (

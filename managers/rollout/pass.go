@@ -10,6 +10,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/application"
+	"github.com/cadenza-edge/cadenza/margo/digest"
 )
 
 // progressEvery is how often a long render pass logs its progress.
@@ -30,7 +31,11 @@ func (m *Manager) pass(ctx context.Context, r fleet.Rollout, desc *application.D
 		return placements{}, err
 	}
 	next := placements{Generation: r.Generation, Items: make([]fleet.Placement, len(cands))}
-	if err := m.applyAll(ctx, r, desc, cands, next.Items); err != nil {
+	prev := make(map[string]fleet.Placement, len(old.Items))
+	for _, p := range old.Items {
+		prev[refKey(fleet.DeviceRef{ClientID: p.ClientID, DeviceID: p.DeviceID})] = p
+	}
+	if err := m.applyAll(ctx, r, desc, cands, prev, next.Items); err != nil {
 		return placements{}, err
 	}
 	assigned := map[string]bool{}
@@ -59,13 +64,14 @@ func (m *Manager) pass(ctx context.Context, r fleet.Rollout, desc *application.D
 
 // applyAll fills out[i] for cands[i], applying the rendered documents with
 // cfg.Workers at a time and logging progress.
-func (m *Manager) applyAll(ctx context.Context, r fleet.Rollout, desc *application.Description, cands []candidate, out []fleet.Placement) error {
+func (m *Manager) applyAll(ctx context.Context, r fleet.Rollout, desc *application.Description, cands []candidate, prev map[string]fleet.Placement, out []fleet.Placement) error {
 	var (
 		done     atomic.Int64
 		storeErr error
 		once     sync.Once
 		wg       sync.WaitGroup
 	)
+	tm := newTemplates(r.RolloutSpec, m.cfg.Namespace, desc)
 	work := make(chan int)
 	stop := make(chan struct{})
 	start := time.Now()
@@ -87,7 +93,7 @@ func (m *Manager) applyAll(ctx context.Context, r fleet.Rollout, desc *applicati
 			defer wg.Done()
 			for i := range work {
 				var err error
-				out[i], err = m.place(ctx, r, desc, cands[i])
+				out[i], err = m.place(ctx, tm, r, desc, cands[i], prev[refKey(cands[i].ref)])
 				if err != nil {
 					once.Do(func() { storeErr = err })
 				}
@@ -118,7 +124,10 @@ feed:
 
 // place renders and applies r on one candidate. The error is a store
 // failure; a document the deployment manager refuses becomes the reason.
-func (m *Manager) place(ctx context.Context, r fleet.Rollout, desc *application.Description, c candidate) (fleet.Placement, error) {
+// When the last pass placed the same document there (prev) and the device
+// still has it, nothing is applied: a follow pass over a large, unchanged
+// fleet costs a render and a read per device.
+func (m *Manager) place(ctx context.Context, tm *templates, r fleet.Rollout, desc *application.Description, c candidate, prev fleet.Placement) (fleet.Placement, error) {
 	p := fleet.Placement{ClientID: c.ref.ClientID, DeviceID: c.ref.DeviceID, Reason: c.reason}
 	if c.dev == nil {
 		return p, nil
@@ -128,10 +137,20 @@ func (m *Manager) place(ctx context.Context, r fleet.Rollout, desc *application.
 		p.Reason = why
 		return p, nil
 	}
-	doc, err := render(r.RolloutSpec, m.cfg.Namespace, desc, prof, c.ref)
+	doc, err := tm.render(prof, c.ref)
 	if err != nil {
 		p.Reason = err.Error()
 		return p, nil
+	}
+	if prev.DeploymentID != "" && prev.Digest == digest.Sha256(doc) {
+		d, err := m.deps.Deployment(ctx, c.ref.ClientID, prev.DeploymentID)
+		if err == nil && !d.Deleted && d.Digest == prev.Digest {
+			p.Eligible, p.Profile, p.DeploymentID, p.Digest = true, prof.ID, d.DeploymentID, d.Digest
+			return p, nil
+		}
+		if err != nil && !fault.Is(err, fault.NotFound) {
+			return p, err
+		}
 	}
 	d, err := m.deps.Apply(ctx, c.ref.ClientID, doc)
 	if err != nil {

@@ -1,7 +1,10 @@
 package rollout
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"sync"
 	"slices"
 	"strings"
 
@@ -62,8 +65,51 @@ type p1Parameter struct {
 	Targets []document.ParameterTarget `json:"targets"`
 }
 
+// Placeholders of the per-device members in a template.
+const (
+	idSlot     = "cadenza-slot-deployment-id"
+	deviceSlot = "cadenza-slot-device-id"
+)
+
+// templates renders each profile of a rollout once and fills in the two
+// per-device members by substitution, so a pass over thousands of devices
+// marshals one document per profile. The filled values are written as
+// YAML double-quoted (JSON) strings, so any device id reads back as a
+// string.
+type templates struct {
+	r         fleet.RolloutSpec
+	namespace string
+	desc      *application.Description
+	mu        sync.Mutex
+	byProfile map[string][]byte
+}
+
+func newTemplates(r fleet.RolloutSpec, namespace string, desc *application.Description) *templates {
+	return &templates{r: r, namespace: namespace, desc: desc, byProfile: map[string][]byte{}}
+}
+
+// render returns the document of profile p for device d.
+func (t *templates) render(p *application.Profile, d fleet.DeviceRef) ([]byte, error) {
+	t.mu.Lock()
+	tmpl, ok := t.byProfile[p.ID]
+	if !ok {
+		var err error
+		if tmpl, err = render(t.r, t.namespace, t.desc, p, fleet.DeviceRef{}); err != nil {
+			t.mu.Unlock()
+			return nil, err
+		}
+		t.byProfile[p.ID] = tmpl
+	}
+	t.mu.Unlock()
+	id, _ := json.Marshal(deploymentID(t.r.ID, d))
+	dev, _ := json.Marshal(d.DeviceID)
+	out := bytes.Replace(tmpl, []byte(idSlot), id, 1)
+	return bytes.Replace(out, []byte(deviceSlot), dev, 1), nil
+}
+
 // render returns the ApplicationDeployment YAML of rollout r on device d
-// with profile p of desc.
+// with profile p of desc. The zero d renders a template: placeholders for
+// the deployment id and the device id.
 func render(r fleet.RolloutSpec, namespace string, desc *application.Description, p *application.Profile, d fleet.DeviceRef) ([]byte, error) {
 	typ, err := p1Type(p.Type)
 	if err != nil {
@@ -72,12 +118,16 @@ func render(r fleet.RolloutSpec, namespace string, desc *application.Description
 	if r.Namespace != "" {
 		namespace = r.Namespace
 	}
+	id, device := idSlot, deviceSlot
+	if d != (fleet.DeviceRef{}) {
+		id, device = deploymentID(r.ID, d), d.DeviceID
+	}
 	doc := p1Doc{
 		APIVersion: "application.margo.org/v1alpha1",
 		Kind:       "ApplicationDeployment",
 		Metadata: p1Metadata{
-			Annotations: p1Annotations{ID: deploymentID(r.ID, d), ApplicationID: desc.ID},
-			Name:        r.ID, Namespace: namespace, DeviceID: d.DeviceID,
+			Annotations: p1Annotations{ID: id, ApplicationID: desc.ID},
+			Name:        r.ID, Namespace: namespace, DeviceID: device,
 		},
 		Spec: p1Spec{DeploymentProfile: p1Profile{Type: typ}, Parameters: parameters(desc, p, r.Parameters)},
 	}

@@ -300,3 +300,27 @@ func TestExplainSaysWhyPerProfile(t *testing.T) {
 	_, err = e.m.Explain(ctx, "com-example-monitor", "", "", fleet.DeviceRef{ClientID: "c2", DeviceID: "ghost"})
 	wantFault(t, err, fault.NotFound, "")
 }
+
+func TestReconcileOfAnUnchangedFleetWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
+		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
+	must(t, err)
+	before, err := e.deps.Manifest(ctx, "c1")
+	must(t, err)
+	must(t, e.m.Reconcile(ctx))
+	after, err := e.deps.Manifest(ctx, "c1")
+	must(t, err)
+	if after.Version != before.Version {
+		t.Fatalf("manifest version %d -> %d for an unchanged rollout", before.Version, after.Version)
+	}
+	// A deployment the operator removed behind the rollout's back comes back.
+	p := placement(t, e.m, "mon", "c1")
+	must(t, e.deps.Remove(ctx, "c1", p.DeploymentID))
+	must(t, e.m.Reconcile(ctx))
+	if d, err := e.deps.Deployment(ctx, "c1", p.DeploymentID); err != nil || d.Deleted {
+		t.Fatalf("deployment after reconcile: %+v %v", d, err)
+	}
+}

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/application"

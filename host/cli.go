@@ -28,6 +28,14 @@ commands:
   call    METHOD TARGET   call one endpoint of a host over HTTP(S) or MQTT (cadenza call -h)
   modules                 list the module types this build registers
   version                 print the version
+
+operator commands (the operator API of a WFM; cadenza <command> -h for details):
+  registry    add|list|show|sync|remove   git registries of application packages
+  app         list|show                   applications of the catalog
+  device      list|show|label             devices and their labels
+  deploy      APP (--device C[/D] | -l k=v) [--set k=v]   deploy an application to devices
+  deployment  list|show|update|delete     operator deployments (rollouts)
+  eligibility APP --device C[/D]          which profiles of an application fit a device
 `
 
 // Main runs the CLI and returns the process exit code. Exit codes: 0 ok,
@@ -52,6 +60,9 @@ func Main(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	}
+	if isCtlCommand(args[0]) {
+		return newCtl(stdout, stderr, signals).run(args)
 	}
 	fmt.Fprintf(stderr, "cadenza: unknown command %q\n%s", args[0], usage)
 	return 2

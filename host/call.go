@@ -28,7 +28,7 @@ flags:
 `
 
 // cmdCall is `cadenza call`: one request to a host over HTTP or MQTT.
-func cmdCall(args []string, stdout, stderr io.Writer) int {
+func cmdCall(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int {
 	fs := flag.NewFlagSet("cadenza call", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, callUsage); fs.PrintDefaults() }
@@ -67,7 +67,9 @@ func cmdCall(args []string, stdout, stderr io.Writer) int {
 	if *token != "" {
 		md["authorization"] = "Bearer " + *token
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	sctx, stop := canceledBy(context.Background(), signals)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sctx, *timeout)
 	defer cancel()
 	var resp *endpoint.Response
 	var err error

@@ -51,7 +51,7 @@ func Main(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
 	case "call":
-		return cmdCall(args[1:], stdout, stderr)
+		return cmdCall(args[1:], stdout, stderr, signals)
 	case "modules":
 		return cmdModules(stdout)
 	case "version", "--version":
@@ -198,4 +198,20 @@ func cmdModules(stdout io.Writer) int {
 	}
 	_ = tw.Flush()
 	return 0
+}
+
+// canceledBy returns a context canceled by the first signal on signals
+// (nil: never), so that Ctrl-C stops a one-shot command.
+func canceledBy(parent context.Context, signals <-chan os.Signal) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	if signals != nil {
+		go func() {
+			select {
+			case <-signals:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
 }

@@ -318,16 +318,7 @@ func (c *ctl) connect(fs *flag.FlagSet) int {
 
 // context is the command's context: canceled by the first signal.
 func (c *ctl) context() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
-	if c.signals != nil {
-		go func() {
-			select {
-			case <-c.signals:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-	}
+	ctx, cancel := canceledBy(context.Background(), c.signals)
 	return ctx, func() {
 		cancel()
 		if c.hc != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/runner"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/fleet/fleettest"
 	syncer "github.com/cadenza-edge/cadenza/managers/sync"
 	"github.com/cadenza-edge/cadenza/telemetry"
@@ -209,22 +210,34 @@ func vendorEndpoints(t *testing.T, id, cfg string) []endpoint.Endpoint {
 }
 
 // fleetEndpoints returns the endpoints of a vendors.fleet that has a
-// managers.catalog among its managers, so that the optional catalog routes
-// are served and checked too. The vendor looks its managers up at Init:
-// it gets the fleettest fakes and a catalog manager constructed through the
-// registry, configured but not initialised (the vendor only keeps it).
+// managers.catalog and a managers.rollout among its managers, so that the
+// optional catalog and deployment (rollout) routes are served and checked
+// too. The vendor looks its managers up at Init: it gets the fleettest
+// fakes, and a catalog and a rollout manager constructed through the
+// registry, configured but not initialised (the vendor only keeps them:
+// it finds them by type, module.Manager[fleet.Rollouts] for the rollouts).
 func fleetEndpoints(t *testing.T) []endpoint.Endpoint {
 	t.Helper()
 	v := newConfigured(t, "vendors.fleet", `{"tokens": ["t"]}`)
 	cat := newConfigured(t, "managers.catalog", `{}`)
+	rollouts := newConfigured(t, "managers.rollout", `{}`)
+	if _, ok := rollouts.(fleet.Rollouts); !ok {
+		t.Fatal("managers.rollout does not implement fleet.Rollouts")
+	}
 	env := &module.Env{ID: "vendors.fleet", Logger: slog.New(slog.DiscardHandler),
-		Managers: []module.Module{&fleettest.Onboarding{}, &fleettest.Capabilities{}, &fleettest.Deployments{}, cat}}
+		Managers: []module.Module{&fleettest.Onboarding{}, &fleettest.Capabilities{}, &fleettest.Deployments{}, cat, rollouts}}
 	if err := v.(module.Initer).Init(context.Background(), env); err != nil {
-		t.Fatalf("init vendors.fleet with a catalog: %v", err)
+		t.Fatalf("init vendors.fleet with a catalog and a rollout manager: %v", err)
 	}
 	eps := v.(module.EndpointSource).Endpoints()
 	if !slices.ContainsFunc(eps, func(e endpoint.Endpoint) bool { return strings.HasSuffix(e.Route, "/applications") }) {
 		t.Fatal("vendors.fleet with managers.catalog serves no catalog route")
+	}
+	prefix := "/fleet/v1" // the default prefix
+	for _, want := range []apiRoute{{"POST", prefix + "/deployments"}, {"GET", prefix + "/eligibility"}} {
+		if !slices.ContainsFunc(eps, func(e endpoint.Endpoint) bool { return e.Method == want.Method && e.Route == want.Path }) {
+			t.Fatalf("vendors.fleet with managers.rollout does not serve %s", want)
+		}
 	}
 	return eps
 }

@@ -18,12 +18,8 @@ func (m *Manager) Create(ctx context.Context, spec fleet.RolloutSpec) (fleet.Rol
 		return fleet.Rollout{}, err
 	}
 	spec = res.spec
-	switch {
-	case spec.ID == "":
+	if spec.ID == "" {
 		spec.ID = newID(spec.Application)
-	case !validName(spec.ID):
-		return fleet.Rollout{}, document.Unprocessable([]fault.Violation{{Field: "id",
-			Message: "must be 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"}})
 	}
 	if err := m.checkRender(spec, res.desc); err != nil {
 		return fleet.Rollout{}, err

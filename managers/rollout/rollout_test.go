@@ -246,13 +246,13 @@ func TestCreateReportsEveryViolationAtOnce(t *testing.T) {
 		code   fault.Code
 		fields []string
 	}{
-		{"no application", fleet.RolloutSpec{}, fault.Unprocessable, []string{"application", "target"}},
+		{"no application", fleet.RolloutSpec{ID: "-bad"}, fault.Unprocessable, []string{"application", "id", "target"}},
 		{"unknown application", fleet.RolloutSpec{Application: "nope", Target: plant1()}, fault.NotFound, nil},
 		{"unknown version", fleet.RolloutSpec{Application: "com-example-monitor", Version: "9.9.9", Target: plant1()}, fault.NotFound, nil},
 		{"everything wrong", fleet.RolloutSpec{ID: "Bad_Id", Application: "com-example-monitor", Profile: "nope", Namespace: "NS",
 			Parameters: map[string]any{"pollFrequency": 5, "ghost": 1},
 			Target:     fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "", DeviceID: "a//b"}}, Selector: &eligibility.LabelSelector{MatchExpressions: []application.Expression{{Key: "k", Operator: "Like"}}}}},
-			fault.Unprocessable, []string{"namespace", "parameters.ghost", "parameters.pollFrequency", "parameters.siteName", "profile",
+			fault.Unprocessable, []string{"id", "namespace", "parameters.ghost", "parameters.pollFrequency", "parameters.siteName", "profile",
 				"target.devices[0].clientId", "target.devices[0].deviceId", "target.selector.matchExpressions[0].operator"}},
 		{"bad id", fleet.RolloutSpec{ID: "Bad_Id", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "ok"}, Target: plant1()},
 			fault.Unprocessable, []string{"id"}},

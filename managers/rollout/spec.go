@@ -29,6 +29,9 @@ type resolved struct {
 // target is well formed. Every violation is reported at once.
 func (m *Manager) resolve(ctx context.Context, spec fleet.RolloutSpec, previous map[string]any) (resolved, error) {
 	var vs []fault.Violation
+	if spec.ID != "" && !validName(spec.ID) {
+		vs = append(vs, fault.Violation{Field: "id", Message: "must be 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"})
+	}
 	add := func(field, format string, args ...any) {
 		vs = append(vs, fault.Violation{Field: field, Message: fmt.Sprintf(format, args...)})
 	}

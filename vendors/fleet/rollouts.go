@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
@@ -91,12 +90,9 @@ func (v *Vendor) updateRollout(ctx context.Context, req *endpoint.Request) (*end
 // reconcile would); with ?forget=true, 204 at once, everything dropped (for
 // devices that will never report back).
 func (v *Vendor) deleteRollout(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
-	forget := false
-	if s := req.Query.Get("forget"); s != "" {
-		var err error
-		if forget, err = strconv.ParseBool(s); err != nil {
-			return nil, fault.New(fault.BadRequest, "forget %.20q must be true or false", s)
-		}
+	forget, err := flag(req, "forget")
+	if err != nil {
+		return nil, err
 	}
 	id := req.Param("id")
 	gone, err := v.rollouts.Delete(ctx, id, forget)

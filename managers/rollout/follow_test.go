@@ -7,7 +7,6 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
-	"github.com/cadenza-edge/cadenza/margo/document"
 	pubsubmem "github.com/cadenza-edge/cadenza/providers/pubsub/memory"
 )
 
@@ -17,9 +16,7 @@ func TestFollowsRelabelledDevicesAndCompletesDeletions(t *testing.T) {
 	e := newEnvWith(t, `{"followDelay": "1ms"}`, bus)
 	e.m.followed = make(chan struct{}, 100)
 	fleetOfThree(t, e)
-	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
-		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
-	must(t, err)
+	e.createMon(t)
 	must(t, e.m.Start(ctx))
 	t.Cleanup(func() { _ = e.m.Close(ctx) })
 
@@ -42,15 +39,7 @@ func TestFollowsRelabelledDevicesAndCompletesDeletions(t *testing.T) {
 	if _, err := e.m.Delete(ctx, "mon", false); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range ps {
-		d, err := e.deps.Deployment(ctx, p.ClientID, p.DeploymentID)
-		must(t, err)
-		st := &document.DeploymentStatusManifest{DeploymentID: p.DeploymentID, Status: document.DeploymentStatus{State: document.StateRemoved}}
-		for _, c := range d.Components {
-			st.Components = append(st.Components, document.ComponentStatus{Name: c, State: document.StateRemoved})
-		}
-		must(t, e.deps.ReportStatus(ctx, p.ClientID, p.DeploymentID, st, nil))
-	}
+	e.reportRemoved(t, ps)
 	for {
 		nextPass(t, e.m)
 		if _, err := e.m.Rollout(ctx, "mon"); fault.Is(err, fault.NotFound) {

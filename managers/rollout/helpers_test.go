@@ -12,6 +12,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
 	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/internal/testserver"
 	"github.com/cadenza-edge/cadenza/managers/base/basetest"
 	"github.com/cadenza-edge/cadenza/managers/capabilities"
@@ -153,3 +154,26 @@ var (
 	must      = basetest.Must
 	wantFault = basetest.WantFault
 )
+
+// createMon creates rollout "mon": the test application for plant-1.
+func (e *env) createMon(t testing.TB) {
+	t.Helper()
+	_, err := e.m.Create(context.Background(), fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
+		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
+	must(t, err)
+}
+
+// reportRemoved has every placed device report its deployment removed.
+func (e *env) reportRemoved(t testing.TB, ps []fleet.Placement) {
+	t.Helper()
+	ctx := context.Background()
+	for _, p := range ps {
+		d, err := e.deps.Deployment(ctx, p.ClientID, p.DeploymentID)
+		must(t, err)
+		st := &document.DeploymentStatusManifest{DeploymentID: p.DeploymentID, Status: document.DeploymentStatus{State: document.StateRemoved}}
+		for _, c := range d.Components {
+			st.Components = append(st.Components, document.ComponentStatus{Name: c, State: document.StateRemoved})
+		}
+		must(t, e.deps.ReportStatus(ctx, p.ClientID, p.DeploymentID, st, nil))
+	}
+}

@@ -125,13 +125,11 @@ func TestUpdateChangesParametersKeepsImmutableOnesAndRetargets(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, "")
 	fleetOfThree(t, e)
-	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
-		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
-	must(t, err)
+	e.createMon(t)
 	before := placement(t, e.m, "mon", "c2")
 
 	params := map[string]any{"siteName": "elsewhere", "pollFrequency": 20}
-	_, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params})
+	_, err := e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params})
 	fe := wantFault(t, err, fault.Unprocessable, "")
 	if len(fe.Violations) != 2 {
 		t.Fatalf("violations %+v, want the immutable siteName and the range of pollFrequency", fe.Violations)
@@ -169,9 +167,7 @@ func TestReconcileFollowsLabels(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, "")
 	fleetOfThree(t, e)
-	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
-		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
-	must(t, err)
+	e.createMon(t)
 	e.label(t, "c4", "other", map[string]any{"site": "plant-1"})
 	e.label(t, "c3", "plain", map[string]any{"site": nil})
 	must(t, e.m.Reconcile(ctx))
@@ -212,15 +208,7 @@ func TestDeleteWaitsForDevicesOrForgets(t *testing.T) {
 	_, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Version: new(string)})
 	wantFault(t, err, fault.Conflict, "")
 	// Each device reports removed; the next reconcile drops the rollout.
-	for _, p := range ps {
-		d, err := e.deps.Deployment(ctx, p.ClientID, p.DeploymentID)
-		must(t, err)
-		st := &document.DeploymentStatusManifest{DeploymentID: p.DeploymentID, Status: document.DeploymentStatus{State: document.StateRemoved}}
-		for _, c := range d.Components {
-			st.Components = append(st.Components, document.ComponentStatus{Name: c, State: document.StateRemoved})
-		}
-		must(t, e.deps.ReportStatus(ctx, p.ClientID, p.DeploymentID, st, nil))
-	}
+	e.reportRemoved(t, ps)
 	must(t, e.m.Reconcile(ctx))
 	_, err = e.m.Rollout(ctx, "mon")
 	wantFault(t, err, fault.NotFound, "")
@@ -305,9 +293,7 @@ func TestReconcileOfAnUnchangedFleetWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, "")
 	fleetOfThree(t, e)
-	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor",
-		Parameters: map[string]any{"siteName": "plant-1"}, Target: plant1()})
-	must(t, err)
+	e.createMon(t)
 	before, err := e.deps.Manifest(ctx, "c1")
 	must(t, err)
 	must(t, e.m.Reconcile(ctx))

@@ -27,10 +27,20 @@ type Instance struct {
 	Config json.RawMessage `json:"config,omitempty"`
 }
 
-// Provider is a named provider instance.
+// Provider is a named provider instance. Uses binds the roles the provider
+// declares (e.g. workload.compose's "artifacts") to providers declared
+// before it, by instance name.
 type Provider struct {
 	Name string
 	Instance
+	Uses map[string]string
+}
+
+// providerDecl is a provider as written in the providers object.
+type providerDecl struct {
+	Type   string            `json:"type"`
+	Config json.RawMessage   `json:"config,omitempty"`
+	Uses   map[string]string `json:"uses,omitempty"`
 }
 
 // Vendor is a vendor with its managers.

@@ -130,7 +130,7 @@ func decodeProviders(file string, raw json.RawMessage, errs Errors) ([]Provider,
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
 	if d, ok := tok.(json.Delim); err != nil || !ok || d != '{' {
-		return nil, append(errs, &Error{File: file, Path: "providers", Reason: "must be an object mapping instance names to {\"type\": ..., \"config\": ...}"})
+		return nil, append(errs, &Error{File: file, Path: "providers", Reason: "must be an object mapping instance names to {\"type\": ..., \"config\": ..., \"uses\": ...}"})
 	}
 	var out []Provider
 	for dec.More() {
@@ -143,12 +143,12 @@ func decodeProviders(file string, raw json.RawMessage, errs Errors) ([]Provider,
 			errs = append(errs, &Error{File: file, Path: path, Reason: "an instance name must not be empty"})
 			continue
 		}
-		var inst Instance
-		if err := decodeStrict(v, &inst); err != nil {
-			errs = append(errs, decodeError(file, path, v, err, reflect.TypeOf(inst)))
+		var decl providerDecl
+		if err := decodeStrict(v, &decl); err != nil {
+			errs = append(errs, decodeError(file, path, v, err, reflect.TypeOf(decl)))
 			continue
 		}
-		out = append(out, Provider{Name: name, Instance: inst})
+		out = append(out, Provider{Name: name, Instance: Instance{Type: decl.Type, Config: decl.Config}, Uses: decl.Uses})
 	}
 	return out, errs
 }

@@ -1,5 +1,5 @@
 // Package runner turns a host config into running modules: it constructs and
-// configures every module, resolves the roles managers and vendors use,
+// configures every module, resolves the roles providers, managers and vendors use,
 // starts them in order (providers, managers, vendors, bindings), schedules
 // reconciles, and shuts everything down in reverse order.
 package runner
@@ -62,7 +62,7 @@ func Build(file string, host *config.Host) (*Plan, error) {
 		errs = append(errs, &config.Error{File: file, Reason: err.Error(), Cause: err})
 	}
 	byName := map[string]*unit{}
-	for _, pc := range host.Providers {
+	for i, pc := range host.Providers {
 		path := "providers." + pc.Name
 		u, err := construct(file, path, pc.Type, pc.Config, func(id string) bool { return module.IsProvider(id) }, "a provider")
 		if err != nil {
@@ -70,6 +70,10 @@ func Build(file string, host *config.Host) (*Plan, error) {
 			continue
 		}
 		u.name = pc.Name
+		// A provider uses providers declared before it: they start first.
+		if err := p.resolve(u, pc.Uses, byName); err != nil {
+			add(laterProviders(err, pc, host.Providers[i:]))
+		}
 		byName[pc.Name] = u
 		p.providers = append(p.providers, u)
 	}
@@ -223,6 +227,33 @@ func (p *Plan) resolve(u *unit, uses map[string]string, byName map[string]*unit)
 	return errs.Err()
 }
 
+// laterProviders rewrites the "no provider named" errors of pc's uses that
+// name pc itself or a provider declared after it (in rest).
+func laterProviders(err error, pc config.Provider, rest []config.Provider) error {
+	var errs config.Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	for _, e := range errs {
+		role := strings.TrimPrefix(e.Path, "providers."+pc.Name+".uses.")
+		inst, ok := pc.Uses[role]
+		if !ok || !strings.HasPrefix(e.Reason, "no provider named") {
+			continue
+		}
+		for _, later := range rest {
+			if later.Name != inst {
+				continue
+			}
+			if inst == pc.Name {
+				e.Reason = "a provider cannot use itself"
+			} else {
+				e.Reason = fmt.Sprintf("provider %q is declared after %q: declare it first (providers start in document order)", inst, pc.Name)
+			}
+		}
+	}
+	return errs
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -237,7 +268,7 @@ func (p *Plan) Describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "host %q\n", p.Host.Name)
 	for _, u := range p.providers {
-		fmt.Fprintf(&b, "  provider  %-14s %s\n", u.name, u.id)
+		fmt.Fprintf(&b, "  provider  %-14s %s%s\n", u.name, u.id, usesText(u))
 	}
 	for _, v := range p.vendors {
 		fmt.Fprintf(&b, "  vendor    %-14s %s%s\n", v.path, v.id, usesText(v))

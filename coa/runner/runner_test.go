@@ -101,6 +101,9 @@ var bindings = struct {
 func init() {
 	module.Register(module.Registration{ID: "thing.fake", New: func() module.Module { return &fake{} }})
 	module.Register(module.Registration{ID: "other.fake", New: func() module.Module { return &struct{}{} }})
+	module.Register(module.Registration{ID: "thing.user", New: func() module.Module {
+		return &fake{roles: []module.Role{module.Want[thing]("backend")}}
+	}})
 	module.Register(module.Registration{ID: "managers.fake", New: func() module.Module {
 		return &fake{roles: []module.Role{module.Need[thing]("thing"), module.Want[thing]("extra")}, reconcile: make(chan struct{}, 1)}
 	}})
@@ -338,5 +341,35 @@ func TestManagersSeeTheirVendorsOtherManagers(t *testing.T) {
 	}
 	if len(shared.env.Managers) != 0 {
 		t.Errorf("the shared manager is declared by a vendor with no other managers, yet sees %v", shared.env.Managers)
+	}
+}
+
+// A provider binds its roles to providers declared before it.
+func TestProviderUses(t *testing.T) {
+	const user = `"u":{"type":"thing.user","config":{"label":"u"},"uses":{%s}}`
+	const p1 = `"p1":{"type":"thing.fake","config":{"label":"p1"}}`
+	const o = `"o":{"type":"other.fake"}`
+	doc := func(provs ...string) string { return `{"name":"h","providers":{` + strings.Join(provs, ",") + `}}` }
+	plan, err := parse(t, doc(p1, fmt.Sprintf(user, `"backend":"p1"`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := plan.providers[1]; u.uses["backend"] != plan.providers[0].mod {
+		t.Fatalf("u uses %v, want p1", u.uses)
+	}
+	if d := plan.Describe(); !strings.Contains(d, "backend") {
+		t.Fatalf("Describe does not show the provider's uses:\n%s", d)
+	}
+	for _, c := range []struct{ doc, want string }{
+		{doc(fmt.Sprintf(user, `"backend":"p1"`), p1), `providers.u.uses.backend: provider "p1" is declared after "u"`},
+		{doc(fmt.Sprintf(user, `"backend":"u"`)), `providers.u.uses.backend: a provider cannot use itself`},
+		{doc(p1, fmt.Sprintf(user, `"nope":"p1"`)), `providers.u.uses.nope: thing.user uses no role nope`},
+		{doc(o, fmt.Sprintf(user, `"backend":"o"`)), `providers.u.uses.backend: provider "o" is a other.fake`},
+		{doc(p1, `"x":{"type":"thing.fake","config":{"label":"x"},"uses":{"backend":"p1"}}`), `providers.x.uses.backend: thing.fake uses no role backend`},
+	} {
+		_, err := parse(t, c.doc)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.doc, err, c.want)
+		}
 	}
 }

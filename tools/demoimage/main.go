@@ -2,8 +2,9 @@
 // cadenza-demo/echo:1, on the local Docker engine: a tiny static Go HTTP
 // server (GET /env shows its environment) imported from a one-file root
 // file system, so no registry or image builder is needed. The sample
-// deployment samples/apps/echo/deployment.yaml runs it through the agent's
-// workload.compose provider.
+// application samples/apps/echo (margo.yaml, deployed by make demo through
+// the catalog; or deployment.yaml, assigned directly) runs it through the
+// agent's workload.compose provider.
 package main
 
 import (

@@ -66,6 +66,11 @@ type Registry struct {
 	Password string `json:"password"`
 	// Token is a registry access token, sent as "Authorization: Bearer".
 	Token string `json:"token"`
+	// Layout serves this registry from a local directory instead of the
+	// network (a mirror for air-gapped devices, tests and demos):
+	// "oci://HOST/REPO:TAG" reads the OCI layout directory LAYOUT/REPO. It
+	// excludes every transport and credential setting.
+	Layout string `json:"layout"`
 }
 
 // Defaults fills the defaults before the host decodes the config.
@@ -93,6 +98,10 @@ func (c *Config) Validate() error {
 			errs = append(errs, config.Field(path, "plainHTTP excludes ca and insecureSkipVerify: a plain-HTTP registry has no TLS"))
 		case r.CA != "" && r.InsecureSkipVerify:
 			errs = append(errs, config.Field(path, "set ca or insecureSkipVerify, not both"))
+		}
+		if r.Layout != "" && (r.PlainHTTP || r.CA != "" || r.InsecureSkipVerify || r.Username != "" || r.Password != "" || r.Token != "") {
+			errs = append(errs, config.Field(path, "layout serves the registry from a local directory: it excludes plainHTTP, ca, insecureSkipVerify and credentials"))
+			continue
 		}
 		switch {
 		case r.Token != "" && (r.Username != "" || r.Password != ""):

@@ -37,6 +37,8 @@ func TestConfigValidate(t *testing.T) {
 		{`{"cacheDir": "c", "registries": {"r": {"ca": "x.pem", "insecureSkipVerify": true}}}`, `registries["r"]`},
 		{`{"cacheDir": "c", "registries": {"r": {"token": "t", "username": "u", "password": "p"}}}`, `registries["r"]`},
 		{`{"cacheDir": "c", "registries": {"r": {"username": "u"}}}`, `registries["r"]`},
+		{`{"cacheDir": "c", "registries": {"r": {"layout": "/oci", "plainHTTP": true}}}`, `registries["r"]`},
+		{`{"cacheDir": "c", "registries": {"r": {"layout": "/oci", "token": "t"}}}`, `registries["r"]`},
 		{`{"cacheDir": "c", "layouts": {"a/b": "/x"}}`, `layouts["a/b"]`},
 		{`{"cacheDir": "c", "layouts": {"a": ""}}`, `layouts["a"]`},
 		{`{"cacheDir": "c", "retries": -1}`, "retries"},

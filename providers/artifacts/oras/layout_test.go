@@ -79,3 +79,38 @@ func TestOCILayout(t *testing.T) {
 		}
 	}
 }
+
+// A registry configured with a layout is served from local OCI layouts,
+// one per repository: oci://HOST/REPO:TAG reads LAYOUT/REPO, by tag and by
+// digest, and nothing is asked of the network.
+func TestRegistryLayout(t *testing.T) {
+	root := t.TempDir()
+	data := randomBytes(t, 2048)
+	d := writeLayout(t, filepath.Join(root, "apps", "echo"), "1.0.0", data)
+
+	const host = "mirror.cadenza.invalid" // never resolved: a lookup would fail the pull
+	p := newTestPuller(t, func(c *Config) {
+		c.Registries = map[string]Registry{host: {Layout: root}, "gone.invalid": {Layout: filepath.Join(root, "gone")}}
+		c.Retries = 0
+	})
+	for _, ref := range []string{"oci://" + host + "/apps/echo:1.0.0", host + "/apps/echo@" + d} {
+		a, err := p.Pull(t.Context(), ref, artifacts.PullOptions{MediaTypes: []string{testMediaType}})
+		if err != nil {
+			t.Fatalf("Pull(%q): %v", ref, err)
+		}
+		if a.Digest != d {
+			t.Fatalf("Pull(%q) = digest %s, want %s", ref, a.Digest, d)
+		}
+		sameFile(t, a.Path, data)
+	}
+	for ref, code := range map[string]fault.Code{
+		"oci://" + host + "/apps/echo:9.9":   fault.NotFound,
+		"oci://" + host + "/apps/none:1.0.0": fault.NotFound,
+		"oci://gone.invalid/apps/echo:1.0.0": fault.Unavailable,
+	} {
+		_, err := p.Pull(t.Context(), ref, artifacts.PullOptions{})
+		if fault.CodeOf(err) != code {
+			t.Errorf("Pull(%q): %v (code %q), want %q", ref, err, fault.CodeOf(err), code)
+		}
+	}
+}

@@ -8,6 +8,11 @@
 // plainHTTP: never guessed from "localhost" or a port number. A plain-HTTP
 // registry reached over HTTPS fails with an error naming the setting.
 //
+// Mirrors. A registry whose config sets layout is never contacted: its
+// references are read from local OCI layout directories, one per
+// repository (oci://HOST/REPO:TAG from LAYOUT/REPO), with the same digest
+// checks and cache.
+//
 // Authentication. Per registry: anonymous, basic (username and password,
 // also used for the registry's token service) or a bearer access token;
 // otherwise the Docker-style credentials file, if configured.

@@ -3,6 +3,7 @@ package oras
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -55,6 +56,13 @@ func (s layoutSource) blob(ctx context.Context, desc ocispec.Descriptor) (io.Rea
 // source opens where r is pulled from.
 func (p *Puller) source(ctx context.Context, r reference) (source, error) {
 	if r.layout == "" {
+		if root := p.cfg.Registries[r.ref.Registry].Layout; root != "" {
+			sub := filepath.FromSlash(r.ref.Repository)
+			if !filepath.IsLocal(sub) {
+				return nil, fault.New(fault.BadRequest, "repository %q cannot be read from a layout directory", r.ref.Repository)
+			}
+			return openLayout(ctx, fmt.Sprintf("registry %s (layout)", r.ref.Registry), root, sub)
+		}
 		repo, err := p.remotes.repository(r.ref)
 		if err != nil {
 			return nil, permanent(fault.Wrap(err, fault.Unavailable, "registry %s", r.ref.Registry))
@@ -65,16 +73,21 @@ func (p *Puller) source(ctx context.Context, r reference) (source, error) {
 	if !ok {
 		return nil, fault.New(fault.BadRequest, "no OCI layout named %q is configured (layouts)", r.layout)
 	}
+	return openLayout(ctx, fmt.Sprintf("OCI layout %q", r.layout), root, r.sub)
+}
+
+// openLayout opens the OCI layout at root/sub; what names it in errors.
+func openLayout(ctx context.Context, what, root, sub string) (source, error) {
 	if _, err := os.Stat(root); err != nil {
-		return nil, permanent(fault.Wrap(err, fault.Unavailable, "OCI layout %q: directory %q is not readable", r.layout, root))
+		return nil, permanent(fault.Wrap(err, fault.Unavailable, "%s: directory %q is not readable", what, root))
 	}
-	dir := filepath.Join(root, r.sub)
+	dir := filepath.Join(root, sub)
 	store, err := oci.NewFromFS(ctx, os.DirFS(dir))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fault.Wrap(err, fault.NotFound, "OCI layout %q has no %q", r.layout, r.sub)
+		return nil, fault.Wrap(err, fault.NotFound, "%s has no %q", what, sub)
 	case err != nil:
-		return nil, permanent(fault.Wrap(err, fault.Unavailable, "OCI layout %q: %q is not a readable OCI layout", r.layout, dir))
+		return nil, permanent(fault.Wrap(err, fault.Unavailable, "%s: %q is not a readable OCI layout", what, dir))
 	}
 	return layoutSource{store: store}, nil
 }

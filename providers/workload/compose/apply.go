@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -36,16 +37,11 @@ func (p *Provider) Apply(ctx context.Context, c workload.Component, progress wor
 	defer ev.close()
 	log := p.log.With("project", name, "component", c.Name, "revision", c.Revision)
 
-	ev.emit("fetching "+c.Repository, 0, 0)
 	params, err := envParams(c.Parameters)
 	if err != nil {
 		return workload.Status{}, err
 	}
-	pkg, err := p.fetch(ctx, c.Repository)
-	if err == nil && c.KeyLocation != "" {
-		ev.emit("verifying the package signature", 0, 0)
-		err = p.verifySignature(ctx, pkg, c.Repository, c.KeyLocation)
-	}
+	pkg, err := p.fetchPackage(ctx, c, ev, log)
 	if err != nil {
 		log.Warn("compose package unavailable", "location", c.Repository, "err", err)
 		return workload.Status{}, classify(ctx, nil, err, "fetch package of "+c.Name)
@@ -92,6 +88,22 @@ func (p *Provider) Apply(ctx context.Context, c workload.Component, progress wor
 	}
 	ev.emit("installed: "+st.Message, 0, 0)
 	return st, nil
+}
+
+// fetchPackage returns c's package: pulled through the artifacts provider
+// for an oci:// location, fetched otherwise; its signature checked when c
+// names a key.
+func (p *Provider) fetchPackage(ctx context.Context, c workload.Component, ev *eventWriter, log *slog.Logger) ([]byte, error) {
+	if isOCI(c.Repository) {
+		return p.pull(ctx, c, ev, log)
+	}
+	ev.emit("fetching "+c.Repository, 0, 0)
+	pkg, err := p.fetch(ctx, c.Repository)
+	if err == nil && c.KeyLocation != "" {
+		ev.emit("verifying the package signature", 0, 0)
+		err = p.verifySignature(ctx, pkg, c.Repository, c.KeyLocation)
+	}
+	return pkg, err
 }
 
 // up runs compose up for project, bounded by the component's timeout when

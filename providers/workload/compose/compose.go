@@ -23,15 +23,30 @@
 //
 // Package locations: http(s) URLs are fetched with a bounded client; local
 // paths and file:// URLs are accepted when allowFileURLs is set (the
-// default, for sandboxes and tests). oci:// references are not supported
-// yet (they belong to an artifacts provider bound as an optional role
-// later): Apply fails with fault.BadRequest.
+// default, for sandboxes and tests). oci:// references are pulled through
+// the artifacts provider bound to the optional "artifacts" role (an
+// artifacts.Puller such as artifacts.oras): the newest Margo format's
+// repository "oci://HOST/REPO" with revision "1.2.3" is the reference
+// "oci://HOST/REPO:1.2.3" ("+" written "_"); a P1 packageLocation that is an
+// oci:// reference naming a tag or digest is used as it is. The puller
+// verifies the manifest and layer digests and reports progress; the one
+// content layer it returns (a tar.gz compose archive or a compose file, see
+// OCIMediaTypes) is then handled exactly like a downloaded package. Without
+// an artifacts role, an oci:// package fails with fault.BadRequest wrapping
+// ErrNoArtifacts.
+//
+// Signatures: with Component.KeyLocation set, an http(s) or file package is
+// checked against the detached PGP signature at location + ".asc"; an oci://
+// package against the layer of media type MediaTypeSignature of the same
+// manifest (pulled by the manifest digest of the package, so both come from
+// one manifest). See Publish for the layout this provider reads.
 package compose
 
 import (
 	"log/slog"
 	"sync"
 
+	"github.com/cadenza-edge/cadenza/coa/artifacts"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/workload"
 )
@@ -42,11 +57,16 @@ const ID = "workload.compose"
 // ProfileType is the deployment profile type this provider runs.
 const ProfileType = "compose"
 
+// RoleArtifacts is the optional role of the artifacts.Puller that pulls
+// oci:// packages.
+const RoleArtifacts = "artifacts"
+
 // Provider runs compose components. Build it with New, or let the host build
 // it through the workload.compose registration (config, then Init).
 type Provider struct {
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	log    *slog.Logger
+	puller artifacts.Puller // nil: oci:// packages are refused
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // per project: one Apply/Remove at a time
@@ -57,20 +77,27 @@ var (
 	_ module.Configurable  = (*Provider)(nil)
 	_ module.Initer        = (*Provider)(nil)
 	_ module.HealthChecker = (*Provider)(nil)
+	_ module.RoleDeclarer  = (*Provider)(nil)
 )
 
 // New returns a provider for cfg (Defaults are applied to zero fields, then
-// Validate). A nil logger discards.
-func New(cfg Config, log *slog.Logger) (*Provider, error) {
+// Validate). puller pulls oci:// packages and may be nil (they are then
+// refused); a nil logger discards.
+func New(cfg Config, puller artifacts.Puller, log *slog.Logger) (*Provider, error) {
 	cfg.fill()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	p := &Provider{cfg: cfg}
-	if err := p.setup(log); err != nil {
+	if err := p.setup(puller, log); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// Roles declares the optional artifacts role that pulls oci:// packages.
+func (p *Provider) Roles() []module.Role {
+	return []module.Role{module.Want[artifacts.Puller](RoleArtifacts)}
 }
 
 // Types returns ["compose"].

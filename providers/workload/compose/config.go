@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/cadenza-edge/cadenza/coa/artifacts"
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
@@ -43,6 +45,10 @@ type Config struct {
 	MaxPackageSize int64 `json:"maxPackageSize"`
 	// MaxUnpackedSize caps what an archive unpacks to (default 256 MiB).
 	MaxUnpackedSize int64 `json:"maxUnpackedSize"`
+	// OCIMediaTypes are the content-layer media types accepted in an
+	// oci:// package's manifest (exactly one layer must match). Default:
+	// OCIMediaTypes (the package variable).
+	OCIMediaTypes []string `json:"ociMediaTypes"`
 }
 
 // Defaults fills the defaults before the host decodes the config.
@@ -88,30 +94,38 @@ func (c *Config) Validate() error {
 	if c.MaxPackageSize <= 0 || c.MaxUnpackedSize <= 0 {
 		errs = append(errs, config.Field("maxPackageSize", "maxPackageSize and maxUnpackedSize must be positive"))
 	}
+	for i, mt := range c.OCIMediaTypes {
+		if mt == "" || !strings.Contains(mt, "/") || strings.ContainsAny(mt, " ,;") {
+			errs = append(errs, config.Field(fmt.Sprintf("ociMediaTypes[%d]", i), "%q is not a media type (e.g. %q)", mt, MediaTypeArchive))
+		}
+	}
 	return errs.Err()
 }
 
 // ConfigTarget returns the config struct for the host to decode into.
 func (p *Provider) ConfigTarget() any { return &p.cfg }
 
-// Init creates the work directory.
+// Init resolves the artifacts role and creates the work directory.
 func (p *Provider) Init(_ context.Context, env *module.Env) error {
 	var log *slog.Logger
+	var puller artifacts.Puller
 	if env != nil {
 		log = env.Logger
+		puller, _ = module.Use[artifacts.Puller](env, RoleArtifacts)
 	}
-	return p.setup(log)
+	return p.setup(puller, log)
 }
 
-func (p *Provider) setup(log *slog.Logger) error {
+func (p *Provider) setup(puller artifacts.Puller, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	p.log = log
+	p.puller = puller
 	if err := os.MkdirAll(p.cfg.WorkDir, 0o750); err != nil {
 		return fmt.Errorf("workload.compose: cannot create workDir %q: %w", p.cfg.WorkDir, err)
 	}
-	p.log.Info("compose workload provider ready", "workDir", p.cfg.WorkDir, "dockerHost", p.cfg.DockerHost)
+	p.log.Info("compose workload provider ready", "workDir", p.cfg.WorkDir, "dockerHost", p.cfg.DockerHost, "artifacts", puller != nil)
 	return nil
 }
 

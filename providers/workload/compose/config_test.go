@@ -37,3 +37,18 @@ func TestRegistered(t *testing.T) {
 		t.Fatalf("%s is not registered: %v", ID, err)
 	}
 }
+
+func TestConfigOCIMediaTypes(t *testing.T) {
+	var cfg Config
+	cfg.Defaults()
+	if err := json.Unmarshal([]byte(`{"ociMediaTypes":["application/vnd.example.compose.tar+gzip"]}`), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("one media type: %v", err)
+	}
+	cfg.OCIMediaTypes = []string{"gzip"}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "ociMediaTypes[0]") {
+		t.Fatalf("a media type without '/': %v, want an ociMediaTypes[0] error", err)
+	}
+}

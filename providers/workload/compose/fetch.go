@@ -16,6 +16,7 @@ import (
 
 // fetch reads the resource at location (an http(s) URL; a file:// URL or a
 // local path when allowFileURLs is set), up to maxPackageSize bytes.
+// oci:// packages are pulled (see pull), not fetched.
 // Missing resources are NotFound, unreachable servers Unavailable, locations
 // the provider cannot read BadRequest.
 func (p *Provider) fetch(ctx context.Context, location string) ([]byte, error) {
@@ -38,7 +39,7 @@ func (p *Provider) fetch(ctx context.Context, location string) ([]byte, error) {
 		}
 		return p.readFile(u.Path)
 	case "oci":
-		return nil, fault.New(fault.BadRequest, "package location %q: oci:// compose packages are not supported by workload.compose yet", location)
+		return nil, fault.New(fault.BadRequest, "location %q: oci:// is supported for packages only (keys are fetched over https://, http:// or file://)", location)
 	default:
 		return nil, fault.New(fault.BadRequest, "package location %q: unsupported scheme %q (use https://, http:// or file://)", location, u.Scheme)
 	}

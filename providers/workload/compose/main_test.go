@@ -70,7 +70,7 @@ func dockerClient(t testing.TB) *client.Client {
 func newProvider(t testing.TB) *Provider {
 	t.Helper()
 	image(t)
-	p, err := New(Config{WorkDir: t.TempDir(), AllowFileURLs: true}, nil)
+	p, err := New(Config{WorkDir: t.TempDir(), AllowFileURLs: true}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func newProvider(t testing.TB) *Provider {
 func cleanupProject(t testing.TB, c workload.Component) {
 	t.Helper()
 	t.Cleanup(func() {
-		p, err := New(Config{WorkDir: t.TempDir(), AllowFileURLs: true, RemoveVolumes: true}, nil)
+		p, err := New(Config{WorkDir: t.TempDir(), AllowFileURLs: true, RemoveVolumes: true}, nil, nil)
 		if err == nil {
 			err = p.Remove(context.Background(), c, nil)
 		}

@@ -113,7 +113,7 @@ func TestUpgradeRecreatesChangedServiceAndKeepsVolume(t *testing.T) {
 
 func TestRemoveVolumes(t *testing.T) {
 	cli := dockerClient(t)
-	p, err := New(Config{WorkDir: t.TempDir(), AllowFileURLs: true, RemoveVolumes: true}, nil)
+	p, err := New(Config{WorkDir: t.TempDir(), AllowFileURLs: true, RemoveVolumes: true}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

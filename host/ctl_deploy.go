@@ -614,7 +614,7 @@ func (c *ctl) describeRollout(w io.Writer, r rollout) {
 	f.add("Created", when(r.Created, c.now()))
 	f.add("Updated", when(r.Updated, c.now()))
 	s := r.Summary
-	summary := fmt.Sprintf("%d devices: %d assigned, %d ineligible", s.Devices, s.Assigned, s.Ineligible)
+	summary := fmt.Sprintf("%s: %d assigned, %d ineligible", plural(s.Devices, "device"), s.Assigned, s.Ineligible)
 	if len(s.States) > 0 {
 		summary += "; " + keyValues(s.States, strconv.Itoa)
 	}
@@ -681,4 +681,12 @@ func selectorText(s *labelSelector) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// plural is "1 device", "2 devices".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

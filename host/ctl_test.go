@@ -1182,7 +1182,7 @@ func TestCtlAgainstARealWFM(t *testing.T) {
 	out, _ = run(t, 0, "deploy", "hello", "--name", "hello-plant1", "-l", "site=plant-1", "--set", "greeting=hi")
 	if !strings.HasPrefix(out, "deployment hello-plant1 created\n\nID:           hello-plant1\nApplication:  hello\nVersion:      1.0.0\n") ||
 		!strings.Contains(out, "\nParameters:   greeting=\"hi\"\n") || !strings.Contains(out, "\nSelector:     site=plant-1\n") ||
-		!strings.Contains(out, "\nSummary:      1 devices: 1 assigned, 0 ineligible; pending=1\n") {
+		!strings.Contains(out, "\nSummary:      1 device: 1 assigned, 0 ineligible; pending=1\n") {
 		t.Fatalf("deploy:\n%s", out)
 	}
 	out, _ = run(t, 0, "deployment", "list", "--app", "hello")

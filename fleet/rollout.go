@@ -76,6 +76,12 @@ type RolloutSummary struct {
 	States     map[string]int `json:"states,omitempty"`
 }
 
+// RolloutFilter selects rollouts; empty members select everything.
+type RolloutFilter struct {
+	Application string // of this application
+	ClientID    string // targeting a device of this client (as of the last render)
+}
+
 // Placement is where a rollout stands on one targeted device.
 type Placement struct {
 	ClientID string `json:"clientId"`
@@ -117,9 +123,8 @@ type Rollouts interface {
 	Create(ctx context.Context, spec RolloutSpec) (Rollout, error)
 	// Rollout returns one rollout with its summary; fault.NotFound when unknown.
 	Rollout(ctx context.Context, id string) (Rollout, error)
-	// Rollouts lists rollouts in id order, of one application when
-	// application is not empty.
-	Rollouts(ctx context.Context, application string, page Page) ([]Rollout, string, error)
+	// Rollouts lists the rollouts that pass filter, in id order.
+	Rollouts(ctx context.Context, filter RolloutFilter, page Page) ([]Rollout, string, error)
 	// Update applies patch (immutable parameters must keep their values) and
 	// re-renders every device's deployment.
 	Update(ctx context.Context, id string, patch RolloutPatch) (Rollout, error)

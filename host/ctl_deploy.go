@@ -350,12 +350,16 @@ then --set and --set-string in order; null removes a value (its default applies)
 func (c *ctl) deploymentList(args []string) int {
 	fs := c.flags()
 	app := fs.String("app", "", "only the deployments of this application")
-	if _, code := c.parse(fs, args, 0, 0, "[--app ID]", "Lists operator deployments (rollouts) with a summary of their placements."); code >= 0 {
+	client := fs.String("client", "", "only the deployments that target a device of this `CLIENT`")
+	if _, code := c.parse(fs, args, 0, 0, "[--app ID] [--client CLIENT]", "Lists operator deployments (rollouts) with a summary of their placements."); code >= 0 {
 		return code
 	}
 	q := url.Values{}
 	if *app != "" {
 		q.Set("application", *app)
+	}
+	if *client != "" {
+		q.Set("clientId", *client)
 	}
 	ctx, cancel := c.context()
 	defer cancel()

@@ -634,11 +634,11 @@ func TestCtlDeployCommands(t *testing.T) {
 		stderr: "cadenza deploy: --values $DIR/v.yaml: must be a mapping of parameter names to values, not a list\n" + deployUsage,
 	}, {
 		name: "list",
-		args: []string{"deployment", "list", "--app", "com-example-echo"},
+		args: []string{"deployment", "list", "--app", "com-example-echo", "--client", "c1"},
 		routes: map[string]fakeReply{
-			"GET /fleet/v1/deployments?application=com-example-echo": okJSON(`{"items":[` + rollEcho + `,` + rollGone + `]}`),
+			"GET /fleet/v1/deployments?application=com-example-echo&clientId=c1": okJSON(`{"items":[` + rollEcho + `,` + rollGone + `]}`),
 		},
-		reqs: []string{"GET /fleet/v1/deployments?application=com-example-echo"},
+		reqs: []string{"GET /fleet/v1/deployments?application=com-example-echo&clientId=c1"},
 		stdout: "" +
 			"ID           APPLICATION       VERSION  PROFILE  TARGET                                   DEVICES  ASSIGNED  INELIGIBLE  STATUS    AGE\n" +
 			"echo-plant1  com-example-echo  1.0.0    <none>   c1/d1,c2/* + site=plant-1,tier in (a,b)  3        2         1           Active    2h\n" +

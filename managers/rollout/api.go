@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
@@ -93,7 +94,7 @@ func (m *Manager) Rollout(ctx context.Context, id string) (fleet.Rollout, error)
 
 // Rollouts implements fleet.Rollouts. A listing counts devices but leaves
 // out their states.
-func (m *Manager) Rollouts(ctx context.Context, app string, page fleet.Page) ([]fleet.Rollout, string, error) {
+func (m *Manager) Rollouts(ctx context.Context, filter fleet.RolloutFilter, page fleet.Page) ([]fleet.Rollout, string, error) {
 	var out []fleet.Rollout
 	want := page.Limit
 	if want <= 0 {
@@ -110,12 +111,15 @@ func (m *Manager) Rollouts(ctx context.Context, app string, page fleet.Page) ([]
 			if err := codec.Decode(e, &r); err != nil {
 				return nil, "", err
 			}
-			if app != "" && r.Application != app {
+			if filter.Application != "" && r.Application != filter.Application {
 				continue
 			}
 			p, _, err := m.getPlacements(ctx, r.ID)
 			if err != nil {
 				return nil, "", err
+			}
+			if filter.ClientID != "" && !slices.ContainsFunc(p.Items, func(pl fleet.Placement) bool { return pl.ClientID == filter.ClientID }) {
+				continue
 			}
 			s := count(p)
 			r.Summary = &s

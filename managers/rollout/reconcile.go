@@ -12,7 +12,7 @@ import (
 func (m *Manager) Reconcile(ctx context.Context) error {
 	page := fleet.Page{Limit: listBatch}
 	for {
-		rs, next, err := m.Rollouts(ctx, "", page)
+		rs, next, err := m.Rollouts(ctx, fleet.RolloutFilter{}, page)
 		if err != nil {
 			return err
 		}

@@ -258,7 +258,7 @@ func TestCreateReportsEveryViolationAtOnce(t *testing.T) {
 			}
 		})
 	}
-	rs, _, err := e.m.Rollouts(ctx, "", fleet.Page{})
+	rs, _, err := e.m.Rollouts(ctx, fleet.RolloutFilter{}, fleet.Page{})
 	must(t, err)
 	if len(rs) != 0 {
 		t.Errorf("refused creations stored %+v", rs)
@@ -308,5 +308,35 @@ func TestReconcileOfAnUnchangedFleetWritesNothing(t *testing.T) {
 	must(t, e.m.Reconcile(ctx))
 	if d, err := e.deps.Deployment(ctx, "c1", p.DeploymentID); err != nil || d.Deleted {
 		t.Fatalf("deployment after reconcile: %+v %v", d, err)
+	}
+}
+
+func TestListFiltersByApplicationAndClient(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	e.createMon(t)
+	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "only-c4", Application: "com-example-monitor",
+		Parameters: map[string]any{"siteName": "p2"}, Target: fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "c4"}}}})
+	must(t, err)
+	ids := func(f fleet.RolloutFilter) (out []string) {
+		rs, _, err := e.m.Rollouts(ctx, f, fleet.Page{Limit: 10})
+		must(t, err)
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	for f, want := range map[fleet.RolloutFilter]string{
+		{}:                                   "mon only-c4",
+		{ClientID: "c4"}:                     "only-c4",
+		{ClientID: "c2"}:                     "mon",
+		{Application: "com-example-monitor"}: "mon only-c4",
+		{Application: "other"}:               "",
+		{Application: "com-example-monitor", ClientID: "c9"}: "",
+	} {
+		if got := strings.Join(ids(f), " "); got != want {
+			t.Errorf("%+v: %q, want %q", f, got, want)
+		}
 	}
 }

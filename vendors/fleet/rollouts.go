@@ -47,13 +47,13 @@ func (v *Vendor) createRollout(ctx context.Context, req *endpoint.Request) (*end
 	return resp, err
 }
 
-// listRollouts serves GET /deployments[?application=], paged.
+// listRollouts serves GET /deployments[?application=][&clientId=], paged.
 func (v *Vendor) listRollouts(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	page, err := pageOf(req)
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := v.rollouts.Rollouts(ctx, req.Query.Get("application"), page)
+	items, next, err := v.rollouts.Rollouts(ctx, fleet.RolloutFilter{Application: req.Query.Get("application"), ClientID: req.Query.Get("clientId")}, page)
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,14 @@ func (m *Manager) pass(ctx context.Context, r fleet.Rollout, desc *application.D
 			m.base.Log.InfoContext(ctx, "device left the deployment", "deployment", r.ID, "client", p.ClientID, "device", p.DeviceID)
 		}
 	}
+	// Another host may have changed the rollout meanwhile: its own pass
+	// then places the newer generation, and this one must not record the
+	// older one (the placements write is conditioned too).
+	if cur, _, err := m.get(ctx, r.ID); err != nil {
+		return placements{}, err
+	} else if cur.Generation != r.Generation {
+		return placements{}, fault.New(fault.Conflict, "deployment %s changed to generation %d while generation %d was being rendered", r.ID, cur.Generation, r.Generation)
+	}
 	b, err := codec.Encode(next)
 	if err != nil {
 		return placements{}, err

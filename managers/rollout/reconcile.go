@@ -3,6 +3,8 @@ package rollout
 import (
 	"context"
 
+	"github.com/cadenza-edge/cadenza/coa/fault"
+
 	"github.com/cadenza-edge/cadenza/fleet"
 )
 
@@ -51,5 +53,9 @@ func (m *Manager) reconcileOne(ctx context.Context, id string) error {
 		return err
 	}
 	_, err = m.pass(ctx, r, v.Description)
+	if fault.Is(err, fault.Conflict) { // another host rendered it meanwhile
+		m.base.Log.DebugContext(ctx, "deployment rendered concurrently elsewhere", "deployment", id, "err", err)
+		return nil
+	}
 	return err
 }

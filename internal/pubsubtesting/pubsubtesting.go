@@ -1,8 +1,13 @@
 // Package pubsubtesting is test support the pubsub providers' own tests
-// share (pubsub.memory, pubsub.redis): starting a bus for a test and
-// reading what it logged and the metrics it recorded. It needs the
-// OpenTelemetry SDK, which the framework module, and so the conformance kit
-// coa/pubsub/pubsubtest, may not import; what does not need it is in the kit.
+// share (pubsub.memory, pubsub.redis): starting a bus for a test, reading
+// what it logged and the metrics it recorded, and the behaviour tests both
+// providers pass beyond the conformance kit (behaviour.go: logs and
+// metrics, the bus's Close and Health, configured attempts and retry
+// delay, closing a subscription from its own handler). Each provider calls
+// every behaviour test from a Test function of its own, with a NewBus for
+// its bus. It needs the OpenTelemetry SDK, which the framework module, and
+// so the conformance kit coa/pubsub/pubsubtest, may not import; what does
+// not need it is in the kit.
 package pubsubtesting
 
 import (
@@ -72,6 +77,9 @@ func NewObserver(t testing.TB, id string, echo io.Writer) *Observer {
 
 // Env returns the environment to Init the bus with.
 func (o *Observer) Env() *module.Env { return o.env }
+
+// LogText returns what was logged so far (Logs).
+func (o *Observer) LogText() string { return o.Logs.String() }
 
 // Counter sums the data points of the int64 counter name whose attributes
 // include every key=value of attrs (nil: all of them). A counter that is

@@ -17,7 +17,7 @@ const (
 	CodeInvalid          = "INVALID_DEPLOYMENT"   // the YAML cannot be run
 	CodeApplyFailed      = "APPLY_FAILED"         // the provider failed to install or upgrade
 	CodeTimeout          = "TIMEOUT"              // wait exceeded the component's timeout
-	CodeUnavailable      = "ARTIFACT_UNAVAILABLE" // an artifact or runtime is unreachable (retried)
+	CodeUnavailable      = "UNAVAILABLE"          // an artifact source or the runtime (Docker, Kubernetes) is unreachable (retried)
 	CodeRemoveFailed     = "REMOVE_FAILED"        // the provider failed to uninstall
 	CodeBlockedByFailure = "BLOCKED_BY_COMPONENT" // not started: an earlier component failed
 )

@@ -15,10 +15,18 @@
 //     the OCI layout -oci/HOST/REPO, tagged with the revision ("+" written
 //     "_"), in the layout workload.compose pulls (compose.Publish). A device
 //     whose artifacts.oras config maps HOST to -oci/HOST
-//     (registries: {"HOST": {"layout": "-oci/HOST"}}) pulls it from there.
+//     (registries: {"HOST": {"layout": "-oci/HOST"}}) pulls it from there;
+//   - each helm component whose repository is oci://HOST/REPO with a
+//     revision is published as a Helm chart: the package's chart/COMPONENT
+//     folder when it holds a Chart.yaml, else its chart folder, loaded with
+//     the Helm SDK, checked against what Margo allows on devices (no hooks,
+//     no lookup, no CRDs) and packaged as `helm package` does, into the OCI
+//     layout -oci/HOST/REPO as a Helm OCI artifact tagged with the revision
+//     (what `helm push` writes and workload.helm pulls through its
+//     artifacts provider). The chart's version must be the revision.
 //
 // Archives are reproducible (sorted entries, no times), so the same
-// package always has the same digest.
+// package or chart always has the same digest.
 package main
 
 import (
@@ -29,6 +37,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,13 +63,15 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := run(ctx, *apps, *gitDir, *ociDir); err != nil {
+	if err := run(ctx, *apps, *gitDir, *ociDir, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "demorepo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, apps, gitDir, ociDir string) error {
+// run publishes the packages below apps into the new git repository
+// gitDir and the OCI layouts below ociDir, telling w what it does.
+func run(ctx context.Context, apps, gitDir, ociDir string, w io.Writer) error {
 	pkgs, err := findPackages(apps)
 	if err != nil {
 		return err
@@ -74,15 +85,15 @@ func run(ctx context.Context, apps, gitDir, ociDir string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(apps, dir)
-		fmt.Printf("package %s: %s %s (%s), valid\n", filepath.ToSlash(rel), desc.ID, desc.Version, desc.Name)
-		if err := publish(ctx, dir, desc, ociDir); err != nil {
+		fmt.Fprintf(w, "package %s: %s %s (%s), valid\n", filepath.ToSlash(rel), desc.ID, desc.Version, desc.Name)
+		if err := publish(ctx, dir, desc, ociDir, w); err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
 		if err := copyTree(dir, filepath.Join(gitDir, rel)); err != nil {
 			return err
 		}
 	}
-	return commit(gitDir)
+	return commit(gitDir, w)
 }
 
 // findPackages lists the folders below root holding a margo.yaml.
@@ -112,16 +123,28 @@ func parse(dir string) (*application.Description, error) {
 	return desc, nil
 }
 
-// publish writes every compose component with an oci:// repository into
-// its OCI layout.
-func publish(ctx context.Context, dir string, desc *application.Description, ociDir string) error {
+// publish writes every compose and helm component with an oci://
+// repository and a revision into its OCI layout.
+func publish(ctx context.Context, dir string, desc *application.Description, ociDir string, w io.Writer) error {
 	for _, p := range desc.Profiles {
-		if p.Type != application.ProfileCompose {
+		if p.Type != application.ProfileCompose && p.Type != application.ProfileHelm {
 			continue
 		}
 		for _, c := range p.Components {
 			repo, ok := strings.CutPrefix(c.Properties.Repository, "oci://")
 			if !ok || c.Properties.Revision == "" {
+				continue
+			}
+			layout := filepath.Join(ociDir, filepath.FromSlash(repo))
+			store, err := oci.New(layout)
+			if err != nil {
+				return fmt.Errorf("OCI layout %s: %w", layout, err)
+			}
+			tag := strings.ReplaceAll(c.Properties.Revision, "+", "_")
+			if p.Type == application.ProfileHelm {
+				if err := publishHelm(ctx, dir, c, store, tag, layout, w); err != nil {
+					return fmt.Errorf("component %s: %w", c.Name, err)
+				}
 				continue
 			}
 			src := filepath.Join(dir, "compose", c.Name)
@@ -132,20 +155,37 @@ func publish(ctx context.Context, dir string, desc *application.Description, oci
 			if err != nil {
 				return fmt.Errorf("component %s: %w", c.Name, err)
 			}
-			layout := filepath.Join(ociDir, filepath.FromSlash(repo))
-			store, err := oci.New(layout)
-			if err != nil {
-				return fmt.Errorf("OCI layout %s: %w", layout, err)
-			}
-			tag := strings.ReplaceAll(c.Properties.Revision, "+", "_")
 			m, err := compose.Publish(ctx, store, tag, archive, nil)
 			if err != nil {
 				return fmt.Errorf("component %s: %w", c.Name, err)
 			}
-			fmt.Printf("  component %s: %s:%s = %s (compose archive of %s, %d bytes) in the OCI layout %s\n",
+			fmt.Fprintf(w, "  component %s: %s:%s = %s (compose archive of %s, %d bytes) in the OCI layout %s\n",
 				c.Name, c.Properties.Repository, tag, m.Digest, src, len(archive), layout)
 		}
 	}
+	return nil
+}
+
+// publishHelm packages the chart of helm component c and writes it into
+// store as tag.
+func publishHelm(ctx context.Context, dir string, c application.Component, store *oci.Store, tag, layout string, w io.Writer) error {
+	src := filepath.Join(dir, "chart", c.Name)
+	if _, err := os.Stat(filepath.Join(src, "Chart.yaml")); err != nil {
+		src = filepath.Join(dir, "chart")
+	}
+	tgz, ch, err := packageChart(src)
+	if err != nil {
+		return err
+	}
+	if v := ch.Metadata.Version; v != c.Properties.Revision {
+		return fmt.Errorf("chart %s has version %s, but the component's revision is %s: they must be equal", src, v, c.Properties.Revision)
+	}
+	m, err := publishChart(ctx, store, tag, tgz, ch.Metadata)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  component %s: %s:%s = %s (Helm chart %s %s of %s, %d bytes) in the OCI layout %s\n",
+		c.Name, c.Properties.Repository, tag, m.Digest, ch.Name(), ch.Metadata.Version, src, len(tgz), layout)
 	return nil
 }
 
@@ -212,7 +252,7 @@ func copyTree(src, dst string) error {
 }
 
 // commit makes dir a git repository with one commit of everything in it.
-func commit(dir string) error {
+func commit(dir string, w io.Writer) error {
 	repo, err := gogit.PlainInit(dir, false)
 	if errors.Is(err, gogit.ErrRepositoryAlreadyExists) {
 		return fmt.Errorf("%s is a git repository already: give a new folder", dir)
@@ -236,6 +276,6 @@ func commit(dir string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("git application registry %s: commit %s on %s\n", dir, h.String()[:12], head.Name().Short())
+	fmt.Fprintf(w, "git application registry %s: commit %s on %s\n", dir, h.String()[:12], head.Name().Short())
 	return nil
 }

@@ -2,13 +2,14 @@ package operator
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/application"
+	"github.com/cadenza-edge/cadenza/margo/eligibility"
 )
 
 // historySuffix selects a device's capabilities history.
@@ -18,10 +19,9 @@ const historySuffix = "/history"
 const maxLabelBody = 64 << 10
 
 // listDevices serves GET /devices[?clientId=][&label=k=v|k ...]: devices in
-// id order, paged. Label filters are ANDed over the effective labels: k=v
-// matches a label whose string form is v (a list matches when one element
-// does), a bare k a label that is present. A filtered page is filled by
-// reading on, so it is short only at the end.
+// id order, paged. Label filters are ANDed over the effective labels (see
+// labelFilters). A filtered page is filled by reading on, so it is short
+// only at the end.
 func (v *Vendor) listDevices(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	page, err := pageOf(req)
 	if err != nil {
@@ -32,7 +32,7 @@ func (v *Vendor) listDevices(ctx context.Context, req *endpoint.Request) (*endpo
 		return nil, err
 	}
 	client := req.Query.Get("clientId")
-	if len(filters) == 0 {
+	if filters.Empty() {
 		items, next, err := v.caps.Devices(ctx, client, page)
 		if err != nil {
 			return nil, err
@@ -48,7 +48,7 @@ func (v *Vendor) listDevices(ctx context.Context, req *endpoint.Request) (*endpo
 			return nil, err
 		}
 		for _, d := range items {
-			if filters.match(d.EffectiveLabels()) {
+			if filters.Matches(d.EffectiveLabels()) {
 				out = append(out, d)
 			}
 		}
@@ -59,52 +59,27 @@ func (v *Vendor) listDevices(ctx context.Context, req *endpoint.Request) (*endpo
 	}
 }
 
-// labelFilter is one ?label= filter.
-type labelFilter struct {
-	key, value string
-	hasValue   bool
-}
-
-type labelFilterSet []labelFilter
-
-// labelFilters parses ?label= values.
-func labelFilters(raw []string) (labelFilterSet, error) {
-	out := make(labelFilterSet, 0, len(raw))
+// labelFilters reads ?label= values (KEY=VALUE or KEY) as the label
+// selector deployments use, so a listing by label and a deployment's
+// target match the same devices: KEY=VALUE a label equal to VALUE (numbers
+// numerically; a list label when an element is), KEY a label that exists.
+func labelFilters(raw []string) (eligibility.LabelSelector, error) {
+	var sel eligibility.LabelSelector
 	for _, s := range raw {
 		k, val, has := strings.Cut(s, "=")
-		if k == "" {
-			return nil, fault.New(fault.BadRequest, "label filter %.80q must be KEY=VALUE or KEY", s)
-		}
-		out = append(out, labelFilter{key: k, value: val, hasValue: has})
-	}
-	return out, nil
-}
-
-// match reports whether labels pass every filter.
-func (fs labelFilterSet) match(labels map[string]any) bool {
-	for _, f := range fs {
-		v, ok := labels[f.key]
-		if !ok {
-			return false
-		}
-		if f.hasValue && !labelEquals(v, f.value) {
-			return false
-		}
-	}
-	return true
-}
-
-// labelEquals compares a label value with a filter's text.
-func labelEquals(v any, s string) bool {
-	if list, ok := v.([]any); ok {
-		for _, e := range list {
-			if fmt.Sprint(e) == s {
-				return true
+		switch {
+		case k == "":
+			return sel, fault.New(fault.BadRequest, "label filter %.80q must be KEY=VALUE or KEY", s)
+		case has:
+			if sel.MatchLabels == nil {
+				sel.MatchLabels = map[string]any{}
 			}
+			sel.MatchLabels[k] = val
+		default:
+			sel.MatchExpressions = append(sel.MatchExpressions, application.Expression{Key: k, Operator: application.OpExists})
 		}
-		return false
 	}
-	return fmt.Sprint(v) == s
+	return sel, nil
 }
 
 // getDevice serves GET /clients/{clientId}/devices/{deviceId...}: the

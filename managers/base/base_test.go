@@ -147,3 +147,16 @@ func TestLockedAndPublishWithoutBus(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestValidDeviceID(t *testing.T) {
+	long := strings.Repeat("a", MaxIDLen)
+	for id, want := range map[string]bool{
+		"edge-1": true, "gw/child": true, "gw/child/grandchild": true,
+		"": false, "/x": false, "x/": false, "gw//c": false, "gw/..": false, "a b": false,
+		long + "/" + long: true, long + "a/b": false, long + "/" + long + "/" + long + "/a": false,
+	} {
+		if ValidDeviceID(id) != want {
+			t.Errorf("ValidDeviceID(%.30q) = %v", id, !want)
+		}
+	}
+}

@@ -5,26 +5,8 @@ import (
 	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
-	"github.com/cadenza-edge/cadenza/managers/base"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
-
-// maxDeviceIDLen bounds device ids (up to three base.MaxIDLen ids),
-// keeping every key well under the state key limit.
-const maxDeviceIDLen = 600
-
-// validDeviceID reports whether s is id(/id)*, each id a base.ValidID.
-func validDeviceID(s string) bool {
-	if len(s) > maxDeviceIDLen {
-		return false
-	}
-	for seg := range strings.SplitSeq(s, "/") {
-		if !base.ValidID(seg) {
-			return false
-		}
-	}
-	return true
-}
 
 // badDeviceID is the 422 for a device id that is not id(/id)*.
 func badDeviceID(device string) error {

@@ -21,7 +21,7 @@ func (m *Manager) SetLabels(ctx context.Context, client, device string, patch ma
 	if err := base.CheckClient(client); err != nil {
 		return fleet.Device{}, err
 	}
-	if !validDeviceID(device) {
+	if !base.ValidDeviceID(device) {
 		return fleet.Device{}, deviceNotFound(client, device)
 	}
 	if err := document.Unprocessable(fleet.ValidateLabelPatch(patch)); err != nil {

@@ -13,7 +13,7 @@ func (m *Manager) Device(ctx context.Context, client, device string) (fleet.Devi
 	if err := base.CheckClient(client); err != nil {
 		return fleet.Device{}, err
 	}
-	if !validDeviceID(device) {
+	if !base.ValidDeviceID(device) {
 		return fleet.Device{}, deviceNotFound(client, device)
 	}
 	d, _, found, err := m.getDevice(ctx, client, device)
@@ -74,7 +74,7 @@ func (m *Manager) Remove(ctx context.Context, client, device string) error {
 	if err := base.CheckClient(client); err != nil {
 		return err
 	}
-	if !validDeviceID(device) {
+	if !base.ValidDeviceID(device) {
 		return deviceNotFound(client, device)
 	}
 	err := m.base.Locked(client, func() error {

@@ -30,7 +30,7 @@ func (m *Manager) Report(ctx context.Context, client, device string, doc *docume
 	} else if err := document.Unprocessable(document.ValidateCapabilities(doc, device)); err != nil {
 		return false, err
 	}
-	if !validDeviceID(device) {
+	if !base.ValidDeviceID(device) {
 		return false, badDeviceID(device)
 	}
 	caps, err := codec.Compact(doc, raw)

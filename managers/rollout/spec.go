@@ -79,7 +79,7 @@ func checkTarget(t fleet.Target) []fault.Violation {
 		if !base.ValidID(d.ClientID) {
 			vs = append(vs, fault.Violation{Field: f + ".clientId", Message: "must be a client id"})
 		}
-		if d.DeviceID != "" && !validDeviceID(d.DeviceID) {
+		if d.DeviceID != "" && !base.ValidDeviceID(d.DeviceID) {
 			vs = append(vs, fault.Violation{Field: f + ".deviceId", Message: "must be a device id: ids separated by /"})
 		}
 	}
@@ -87,16 +87,6 @@ func checkTarget(t fleet.Target) []fault.Violation {
 		vs = append(vs, t.Selector.Validate()...)
 	}
 	return vs
-}
-
-// validDeviceID reports whether s is id(/id)*.
-func validDeviceID(s string) bool {
-	for seg := range strings.SplitSeq(s, "/") {
-		if !base.ValidID(seg) {
-			return false
-		}
-	}
-	return true
 }
 
 // profileOf returns the profile of desc named id, nil when none is.

@@ -181,7 +181,7 @@ func (d *DeviceConfig) check() config.Errors {
 	add := func(path, format string, args ...any) {
 		errs = append(errs, config.Field("device."+path, format, args...))
 	}
-	if d.ID != "" && !validDeviceID(d.ID) {
+	if d.ID != "" && !document.IsDeviceID(d.ID) {
 		add("id", "%q is not a device id: use letters, digits and - . _ ~ (segments joined by /)", d.ID)
 	}
 	for i, r := range d.Roles {
@@ -214,18 +214,6 @@ func (d *DeviceConfig) check() config.Errors {
 		}
 	}
 	return errs
-}
-
-// validDeviceID reports whether id matches id(/id)* with URL-safe segments.
-func validDeviceID(id string) bool {
-	for seg := range strings.SplitSeq(id, "/") {
-		if seg == "" || seg == "." || seg == ".." || strings.IndexFunc(seg, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' || r == '~')
-		}) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // validQuantity reports whether q is a Margo quantity: digits, an optional

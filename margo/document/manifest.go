@@ -192,6 +192,17 @@ func checkDuplicateIDs(vs *violations, ds []DeploymentRef) {
 	}
 }
 
+// IsDeviceID reports whether s is a device id: id(/id)*, each id
+// IsURLSafeID (a gateway's child is "gateway/child").
+func IsDeviceID(s string) bool {
+	for seg := range strings.SplitSeq(s, "/") {
+		if !IsURLSafeID(seg) {
+			return false
+		}
+	}
+	return true
+}
+
 // IsURLSafeID reports whether s is non-empty, only RFC 3986 unreserved
 // characters, and not a dot segment: an id that needs no escaping in a URL
 // path (deploymentId, clientId).

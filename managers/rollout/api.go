@@ -114,15 +114,14 @@ func (m *Manager) Rollouts(ctx context.Context, filter fleet.RolloutFilter, page
 			if filter.Application != "" && r.Application != filter.Application {
 				continue
 			}
-			p, _, err := m.getPlacements(ctx, r.ID)
+			s, err := m.getSummary(ctx, r.ID)
 			if err != nil {
 				return nil, "", err
 			}
-			if filter.ClientID != "" && !slices.ContainsFunc(p.Items, func(pl fleet.Placement) bool { return pl.ClientID == filter.ClientID }) {
+			if _, found := slices.BinarySearch(s.Clients, filter.ClientID); filter.ClientID != "" && !found {
 				continue
 			}
-			s := count(p)
-			r.Summary = &s
+			r.Summary = &s.RolloutSummary
 			out = append(out, r)
 		}
 		if next == "" || len(out) == want {
@@ -240,8 +239,10 @@ func (m *Manager) dropIfGone(ctx context.Context, r fleet.Rollout, p placements)
 
 // drop deletes a rollout's records.
 func (m *Manager) drop(ctx context.Context, id string) error {
-	if err := m.base.Store.Delete(ctx, placeKey(id), state.Always()); err != nil && !fault.Is(err, fault.NotFound) {
-		return err
+	for _, k := range []string{placeKey(id), sumKey(id)} {
+		if err := m.base.Store.Delete(ctx, k, state.Always()); err != nil && !fault.Is(err, fault.NotFound) {
+			return err
+		}
 	}
 	if err := m.base.Store.Delete(ctx, recKey(id), state.Always()); err != nil && !fault.Is(err, fault.NotFound) {
 		return err

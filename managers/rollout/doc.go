@@ -30,6 +30,8 @@
 //
 //	rollout/rec/<id>     JSON fleet.Rollout without summary
 //	rollout/place/<id>   JSON {generation, placements}: the devices of the last render pass
+//	rollout/sum/<id>     JSON counts and targeted clients of those placements, written with them
+//	                     (what listings read, so they never read every device)
 //
 // # Reconciling
 //

@@ -64,7 +64,12 @@ func (m *Manager) pass(ctx context.Context, r fleet.Rollout, desc *application.D
 	if err != nil {
 		return placements{}, err
 	}
-	if _, err := m.base.Store.Put(ctx, placeKey(r.ID), b, state.IfVersion(oldVer)); err != nil {
+	sb, err := codec.Encode(count(next))
+	if err != nil {
+		return placements{}, err
+	}
+	ops := []state.Op{{Key: placeKey(r.ID), Value: b, If: state.IfVersion(oldVer)}, {Key: sumKey(r.ID), Value: sb}}
+	if _, err := m.base.Store.Batch(ctx, ops); err != nil {
 		return placements{}, err
 	}
 	return next, nil

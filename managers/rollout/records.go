@@ -13,10 +13,12 @@ import (
 const (
 	prefixRec   = "rollout/rec/"
 	prefixPlace = "rollout/place/"
+	prefixSum   = "rollout/sum/"
 )
 
 func recKey(id string) string   { return prefixRec + id }
 func placeKey(id string) string { return prefixPlace + id }
+func sumKey(id string) string   { return prefixSum + id }
 
 // nameRE is a Kubernetes DNS label: rollout ids and namespaces.
 var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -45,6 +47,20 @@ func (m *Manager) get(ctx context.Context, id string) (fleet.Rollout, uint64, er
 		err = notFound(id)
 	}
 	return r, ver, err
+}
+
+// summary is the stored digest of a rollout's placements, written with
+// them: what a listing shows and filters on without reading every device.
+type summary struct {
+	fleet.RolloutSummary
+	Clients []string `json:"clients,omitempty"` // the targeted clients, sorted, each once
+}
+
+// getSummary reads the summary of a rollout; absent is empty.
+func (m *Manager) getSummary(ctx context.Context, id string) (summary, error) {
+	var s summary
+	_, _, err := m.base.Get(ctx, sumKey(id), &s)
+	return s, err
 }
 
 // getPlacements reads the placements of a rollout; absent is empty with version 0.

@@ -16,14 +16,17 @@ const (
 	stateRemoved = document.State("removed") // gone from the device
 )
 
-// count is a summary without states.
-func count(p placements) fleet.RolloutSummary {
-	s := fleet.RolloutSummary{Devices: len(p.Items)}
+// count is a summary without states, and the clients targeted.
+func count(p placements) summary {
+	s := summary{RolloutSummary: fleet.RolloutSummary{Devices: len(p.Items)}}
 	for _, pl := range p.Items {
 		if pl.DeploymentID != "" {
 			s.Assigned++
 		} else {
 			s.Ineligible++
+		}
+		if n := len(s.Clients); n == 0 || s.Clients[n-1] != pl.ClientID { // items are in client order
+			s.Clients = append(s.Clients, pl.ClientID)
 		}
 	}
 	return s
@@ -31,7 +34,7 @@ func count(p placements) fleet.RolloutSummary {
 
 // withSummary returns r with the summary of p, states included.
 func (m *Manager) withSummary(ctx context.Context, r fleet.Rollout, p placements) (fleet.Rollout, error) {
-	s := count(p)
+	s := count(p).RolloutSummary
 	s.States = map[string]int{}
 	for _, pl := range p.Items {
 		if pl.DeploymentID == "" {

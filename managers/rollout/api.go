@@ -247,6 +247,7 @@ func (m *Manager) drop(ctx context.Context, id string) error {
 	if err := m.base.Store.Delete(ctx, recKey(id), state.Always()); err != nil && !fault.Is(err, fault.NotFound) {
 		return err
 	}
+	m.locks.Delete(id) // a later caller finds the rollout gone whatever mutex it takes
 	m.base.Log.InfoContext(ctx, "deployment gone from every device", "deployment", id)
 	return nil
 }

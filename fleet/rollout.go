@@ -51,6 +51,10 @@ type RolloutPatch struct {
 	Profile    *string         `json:"profile,omitempty"`
 	Parameters *map[string]any `json:"parameters,omitempty"`
 	Target     *Target         `json:"target,omitempty"`
+	// IfGeneration, when not 0, makes the update conditional: it fails
+	// with fault.PreconditionFailed unless the rollout is at this
+	// generation (the operator API's If-Match).
+	IfGeneration uint64 `json:"-"`
 }
 
 // Rollout is a rollout as stored, with its summary when read one by one.

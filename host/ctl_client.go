@@ -27,6 +27,7 @@ type request struct {
 	body         any    // JSON-encoded when not nil
 	contentType  string // of the body; application/json when empty
 	notFound     string // hint for a 404 about a missing resource
+	ifMatch      string // If-Match value, when not empty
 }
 
 // pathOf joins escaped path segments: each is escaped on its own, except
@@ -95,6 +96,9 @@ func (c *ctl) do(ctx context.Context, r request) ([]byte, int, error) {
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", "cadenza/"+Version)
+	if r.ifMatch != "" {
+		req.Header.Set("If-Match", r.ifMatch)
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

@@ -120,7 +120,10 @@ first); --device and -l replace the whole target.`)
 	ctx, cancel := c.context()
 	defer cancel()
 	patch := rolloutPatch{Version: *version, Profile: *profile, Target: target}
+	ifMatch := ""
 	if vf.given() {
+		// Merged into the current values: the PATCH holds only while nobody
+		// changed the deployment since this read (412 otherwise).
 		var cur rollout
 		if _, err := c.get(ctx, pathOf("deployments", id), nil, rolloutNotFound(id), &cur); err != nil {
 			return c.fail(err)
@@ -130,9 +133,12 @@ first); --device and -l replace the whole target.`)
 			return c.fail(err)
 		}
 		patch.Parameters = &params
+		if cur.Generation > 0 {
+			ifMatch = strconv.Quote(strconv.FormatInt(cur.Generation, 10))
+		}
 	}
 	var r rollout
-	raw, _, err := c.send(ctx, request{method: http.MethodPatch, path: pathOf("deployments", id), body: patch, notFound: rolloutNotFound(id)}, &r)
+	raw, _, err := c.send(ctx, request{method: http.MethodPatch, path: pathOf("deployments", id), body: patch, notFound: rolloutNotFound(id), ifMatch: ifMatch}, &r)
 	if err != nil {
 		return c.fail(err)
 	}

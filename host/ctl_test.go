@@ -70,6 +70,9 @@ func newFakeAPI(t *testing.T, routes map[string]fakeReply) *fakeAPI {
 		}
 		body, _ := io.ReadAll(r.Body)
 		rec := key
+		if m := r.Header.Get("If-Match"); m != "" {
+			rec += " If-Match:" + m
+		}
 		if len(body) > 0 {
 			rec += " " + r.Header.Get("Content-Type") + " " + string(body)
 		}
@@ -704,7 +707,7 @@ func TestCtlDeployCommands(t *testing.T) {
 			"PATCH /fleet/v1/deployments/echo-plant1": okJSON(rollEcho),
 		},
 		reqs: []string{"GET /fleet/v1/deployments/echo-plant1",
-			`PATCH /fleet/v1/deployments/echo-plant1 application/json {"version":"1.1.0","parameters":{"greeting":"hi","level":"3"}}`},
+			`PATCH /fleet/v1/deployments/echo-plant1 If-Match:"2" application/json {"version":"1.1.0","parameters":{"greeting":"hi","level":"3"}}`},
 		stdout: "deployment echo-plant1 updated\n\n" + echoDescribe,
 	}, {
 		name:   "update the version and target only",

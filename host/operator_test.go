@@ -214,6 +214,11 @@ func TestOperatorFlowEndToEnd(t *testing.T) {
 	// Update a parameter: each device gets a new document under the same id;
 	// the immutable one cannot change.
 	w.call(t, "PATCH", "/deployments/monitor-plant1", map[string]any{"parameters": map[string]any{"siteName": "other"}}, 422, nil)
+	// A PATCH conditioned on an older generation (If-Match: the ETag of a GET) is refused.
+	if code, body := w.operatorWith(t, "PATCH", "/deployments/monitor-plant1", map[string]string{"If-Match": `"7"`, "Content-Type": "application/json"},
+		[]byte(`{"parameters":{"siteName":"plant-1","pollFrequency":90}}`)); code != 412 {
+		t.Fatalf("stale If-Match: %d %s", code, body)
+	}
 	w.call(t, "PATCH", "/deployments/monitor-plant1", map[string]any{"parameters": map[string]any{"siteName": "plant-1", "pollFrequency": 120}}, 200, &r)
 	var after struct{ Items []placementJSON }
 	w.call(t, "GET", "/deployments/monitor-plant1/devices", nil, 200, &after)

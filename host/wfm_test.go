@@ -157,10 +157,20 @@ func onboarded(t *testing.T, w *wfm) *device {
 // operator calls the fleet API.
 func (w *wfm) operator(t *testing.T, method, path, contentType string, body []byte) (int, []byte) {
 	t.Helper()
+	headers := map[string]string{}
+	if contentType != "" {
+		headers["Content-Type"] = contentType
+	}
+	return w.operatorWith(t, method, path, headers, body)
+}
+
+// operatorWith calls the fleet API with extra request headers.
+func (w *wfm) operatorWith(t *testing.T, method, path string, headers map[string]string, body []byte) (int, []byte) {
+	t.Helper()
 	req, _ := http.NewRequest(method, "https://"+w.addr+"/fleet/v1"+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+operatorToken)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: w.roots}}}
 	resp, err := hc.Do(req)

@@ -143,6 +143,10 @@ func (m *Manager) Update(ctx context.Context, id string, patch fleet.RolloutPatc
 	if r.Deleting {
 		return fleet.Rollout{}, fault.New(fault.Conflict, "deployment %q is being deleted", id)
 	}
+	if patch.IfGeneration != 0 && patch.IfGeneration != r.Generation {
+		return fleet.Rollout{}, fault.New(fault.PreconditionFailed,
+			"deployment %q is at generation %d, not %d: someone changed it meanwhile; read it again and reapply your change", id, r.Generation, patch.IfGeneration)
+	}
 	spec := r.RolloutSpec
 	if patch.Version != nil {
 		spec.Version = *patch.Version

@@ -139,7 +139,9 @@ func TestUpdateChangesParametersKeepsImmutableOnesAndRetargets(t *testing.T) {
 	}
 
 	params = map[string]any{"siteName": "plant-1", "pollFrequency": 120}
-	r, err := e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params})
+	_, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params, IfGeneration: 7})
+	wantFault(t, err, fault.PreconditionFailed, "")
+	r, err := e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params, IfGeneration: 1})
 	must(t, err)
 	after := placement(t, e.m, "mon", "c2")
 	if r.Generation != 2 || after.DeploymentID != before.DeploymentID || after.Digest == before.Digest {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
@@ -40,7 +42,7 @@ func (v *Vendor) createRollout(ctx context.Context, req *endpoint.Request) (*end
 		return nil, err
 	}
 	v.log.Info("deployment created by operator", "deployment", r.ID, "application", r.Application, "version", r.Version)
-	resp, err := endpoint.Encode(http.StatusCreated, r)
+	resp, err := rolloutResponse(http.StatusCreated, r)
 	if err == nil {
 		resp.Metadata.Set("Location", v.cfg.Prefix+"/deployments/"+url.PathEscape(r.ID))
 	}
@@ -60,20 +62,51 @@ func (v *Vendor) listRollouts(ctx context.Context, req *endpoint.Request) (*endp
 	return listResponse(items, next)
 }
 
-// getRollout serves GET /deployments/{id}.
+// getRollout serves GET /deployments/{id}, with the generation as its ETag
+// (for If-Match on PATCH).
 func (v *Vendor) getRollout(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	r, err := v.rollouts.Rollout(ctx, req.Param("id"))
 	if err != nil {
 		return nil, err
 	}
-	return endpoint.Encode(http.StatusOK, r)
+	return rolloutResponse(http.StatusOK, r)
+}
+
+// rolloutResponse is r as JSON with its generation as the ETag.
+func rolloutResponse(status int, r fleet.Rollout) (*endpoint.Response, error) {
+	resp, err := endpoint.Encode(status, r)
+	if err == nil {
+		resp.Metadata.Set("ETag", strconv.Quote(strconv.FormatUint(r.Generation, 10)))
+	}
+	return resp, err
+}
+
+// ifGeneration reads If-Match: absent (0), or one quoted generation as the
+// ETag of GET /deployments/{id} gives it; anything else is 400.
+func ifGeneration(req *endpoint.Request) (uint64, error) {
+	h := strings.TrimSpace(req.Metadata.Get("if-match"))
+	if h == "" {
+		return 0, nil
+	}
+	if u, err := strconv.Unquote(h); err == nil {
+		if g, err := strconv.ParseUint(u, 10, 64); err == nil && g > 0 {
+			return g, nil
+		}
+	}
+	return 0, fault.New(fault.BadRequest, "If-Match %.40q must be the ETag of GET /deployments/{id}: its generation in quotes, like \"3\"", h)
 }
 
 // updateRollout serves PATCH /deployments/{id}: any of version, profile,
-// parameters and target, each replacing the current one.
+// parameters and target, each replacing the current one; with If-Match (the
+// ETag of a GET), only while the deployment is still at that generation
+// (412 otherwise).
 func (v *Vendor) updateRollout(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	var patch fleet.RolloutPatch
 	if err := endpoint.Decode(req, &patch); err != nil {
+		return nil, err
+	}
+	var err error
+	if patch.IfGeneration, err = ifGeneration(req); err != nil {
 		return nil, err
 	}
 	r, err := v.rollouts.Update(ctx, req.Param("id"), patch)
@@ -81,7 +114,7 @@ func (v *Vendor) updateRollout(ctx context.Context, req *endpoint.Request) (*end
 		return nil, err
 	}
 	v.log.Info("deployment updated by operator", "deployment", r.ID, "generation", r.Generation)
-	return endpoint.Encode(http.StatusOK, r)
+	return rolloutResponse(http.StatusOK, r)
 }
 
 // deleteRollout serves DELETE /deployments/{id}: 202 while the devices

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/cadenza-edge/cadenza/margo/application"
 	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/margo/eligibility"
 )
@@ -31,11 +32,17 @@ type RolloutSpec struct {
 	Target     Target         `json:"target"`
 }
 
-// Target selects devices: every listed device and every device whose
-// effective labels the selector matches (at least one of the two).
+// Target selects devices: every listed device, and every device whose
+// effective labels Selector matches and whose reported capability
+// properties Capabilities matches (either may be left out; at least one of
+// Devices, Selector and Capabilities is given).
 type Target struct {
 	Devices  []DeviceRef                `json:"devices,omitempty"`
 	Selector *eligibility.LabelSelector `json:"selector,omitempty"`
+	// Capabilities are property expressions (RFC 6901 pointers into the
+	// capabilities' properties, the spec's operators), e.g. every device
+	// with a GPU: {key: /peripherals, operator: ContainsAll, itemSelector: ...}.
+	Capabilities *application.Selector `json:"capabilities,omitempty"`
 }
 
 // DeviceRef names a device; an empty DeviceID names every device of the client.

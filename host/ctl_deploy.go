@@ -6,9 +6,11 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -35,8 +37,67 @@ type rollout struct {
 
 // rolloutTarget are the devices of a rollout: listed, selected by labels, or both.
 type rolloutTarget struct {
-	Devices  []deviceRef    `json:"devices,omitempty"`
-	Selector *labelSelector `json:"selector,omitempty"`
+	Devices      []deviceRef    `json:"devices,omitempty"`
+	Selector     *labelSelector `json:"selector,omitempty"`
+	Capabilities *capSelector   `json:"capabilities,omitempty"`
+}
+
+// capSelector is a target's capabilities expressions: keys are RFC 6901
+// pointers into the device's capability properties.
+type capSelector struct {
+	MatchExpressions []capExpr `json:"matchExpressions"`
+}
+
+type capExpr struct {
+	Key      string `json:"key"`
+	Operator string `json:"operator"`
+	Values   []any  `json:"values,omitempty"`
+}
+
+// parseCapability reads one --capability expression: /P=V[,V...] (In),
+// /P!=V[,V...] (NotIn), /P>N (Gt), /P<N (Lt), /P (Exists), !/P
+// (DoesNotExist). Values read as YAML scalars (4 is a number).
+func parseCapability(s string) (capExpr, error) {
+	if rest, ok := strings.CutPrefix(s, "!"); ok {
+		if !strings.HasPrefix(rest, "/") || strings.ContainsAny(rest, "=<>") {
+			return capExpr{}, fmt.Errorf("%q: want !/POINTER", s)
+		}
+		return capExpr{Key: rest, Operator: "DoesNotExist"}, nil
+	}
+	if !strings.HasPrefix(s, "/") {
+		return capExpr{}, fmt.Errorf("%q: the key is a JSON pointer into the capability properties, starting with / (like /cpus/0/cores>4)", s)
+	}
+	i := strings.IndexAny(s, "=<>!")
+	if i < 0 {
+		return capExpr{Key: s, Operator: "Exists"}, nil
+	}
+	key, op, val := s[:i], s[i:i+1], s[i+1:]
+	if op == "!" {
+		if !strings.HasPrefix(val, "=") {
+			return capExpr{}, fmt.Errorf("%q: want /P=V, /P!=V, /P>N, /P<N, /P or !/P", s)
+		}
+		op, val = "!=", val[1:]
+	}
+	if val == "" {
+		return capExpr{}, fmt.Errorf("%q: no value after %s", s, op)
+	}
+	var values []any
+	for v := range strings.SplitSeq(val, ",") {
+		values = append(values, parseScalar(v))
+	}
+	switch op {
+	case "=":
+		return capExpr{Key: key, Operator: "In", Values: values}, nil
+	case "!=":
+		return capExpr{Key: key, Operator: "NotIn", Values: values}, nil
+	}
+	if len(values) != 1 {
+		return capExpr{}, fmt.Errorf("%q: %s takes one number", s, op)
+	}
+	if op == ">" {
+		return capExpr{Key: key, Operator: "Gt", Values: values}, nil
+	}
+	return capExpr{Key: key, Operator: "Lt", Values: values}, nil
 }
 
 // labelSelector is a Kubernetes-style label selector.
@@ -86,15 +147,38 @@ func rolloutNotFound(id string) string {
 	return fmt.Sprintf("no deployment %s: list them with `cadenza deployment list`", id)
 }
 
-// targetFlags are --device and -l.
-type targetFlags struct{ devices, selectors stringList }
+// targetFlags are --device, -l and --capability.
+type targetFlags struct{ devices, selectors, capabilities stringList }
 
-// target builds the target; nil when neither flag was given.
+// register adds the target flags to fs; replacing says they replace a
+// deployment's whole target (deployment update).
+func (t *targetFlags) register(fs *flag.FlagSet, replacing bool) {
+	more := "target"
+	if replacing {
+		more = "new target (with the other target flags, replaces the whole target)"
+	}
+	fs.Var(&t.devices, "device", more+" device `CLIENT[/DEVICE]`: CLIENT/DEVICE, or CLIENT for every device of a client (repeatable)")
+	fs.Var(&t.selectors, "l", more+": the devices whose labels match the `SELECTOR`: k=v, k!=v, k, !k, 'k in (a,b)' (repeatable, comma-separated, all must match)")
+	fs.Var(&t.selectors, "selector", "`SELECTOR`: same as -l")
+	fs.Var(&t.capabilities, "capability", more+": the devices whose reported capabilities match the `EXPR`: /POINTER=V[,V], /POINTER!=V, /POINTER>N, /POINTER<N, /POINTER, !/POINTER, e.g. /cpus/0/cores>4 (repeatable, all must match)")
+}
+
+// target builds the target; nil when no target flag was given.
 func (t *targetFlags) target() (*rolloutTarget, error) {
-	if len(t.devices) == 0 && len(t.selectors) == 0 {
+	if len(t.devices) == 0 && len(t.selectors) == 0 && len(t.capabilities) == 0 {
 		return nil, nil
 	}
 	out := &rolloutTarget{}
+	for _, s := range t.capabilities {
+		x, err := parseCapability(s)
+		if err != nil {
+			return nil, fmt.Errorf("--capability %v", err)
+		}
+		if out.Capabilities == nil {
+			out.Capabilities = &capSelector{}
+		}
+		out.Capabilities.MatchExpressions = append(out.Capabilities.MatchExpressions, x)
+	}
 	for _, d := range t.devices {
 		ref, err := parseDeviceRef(d)
 		if err != nil {
@@ -137,7 +221,7 @@ func (t *targetFlags) target() (*rolloutTarget, error) {
 	return out, nil
 }
 
-const deploySynopsis = "APP [--version V] [--profile P] [--name ID] [--namespace NS] (--device CLIENT[/DEVICE] ... | -l k=v ...) [--set k=v ...] [--values FILE]"
+const deploySynopsis = "APP [--version V] [--profile P] [--name ID] [--namespace NS] (--device CLIENT[/DEVICE] ... | -l k=v ... | --capability /P>N ...) [--set k=v ...] [--values FILE]"
 
 func (c *ctl) deploy(args []string) int {
 	fs := c.flags()
@@ -146,15 +230,14 @@ func (c *ctl) deploy(args []string) int {
 	name := fs.String("name", "", "deployment `ID`, [a-z0-9-]{1,63} (default: generated from the application id)")
 	namespace := fs.String("namespace", "", "`NAMESPACE` on the devices (default: the WFM's)")
 	var tf targetFlags
-	fs.Var(&tf.devices, "device", "target device `CLIENT[/DEVICE]`: CLIENT/DEVICE, or CLIENT for every device of a client (repeatable)")
-	fs.Var(&tf.selectors, "l", "target the devices whose labels match the `SELECTOR`: k=v, k!=v, k, !k, 'k in (a,b)' (repeatable, comma-separated, all must match)")
-	fs.Var(&tf.selectors, "selector", "`SELECTOR`: same as -l")
+	tf.register(fs, false)
 	var vf valueFlags
 	fs.Var(&vf.files, "values", "YAML `FILE` of parameter values, name: value (repeatable; later ones win)")
 	fs.Var(setFlag{v: &vf}, "set", "parameter value `NAME=VALUE`, read as YAML reads a scalar (8080, true, null, '\"quoted\"') (repeatable)")
 	fs.Var(setFlag{v: &vf, asString: true}, "set-string", "parameter value `NAME=VALUE` kept as a string (repeatable)")
 	pos, code := c.parse(fs, args, 1, 1, deploySynopsis, `Deploys an application version of the catalog to devices: those listed with
---device and those whose labels match -l. The WFM places it on every target
+--device, and those whose labels match -l and whose reported capabilities
+match --capability (JSON pointers into the capability properties). The WFM places it on every target
 device with the first fitting profile (or --profile), and keeps placing it on
 devices that join the target later. Parameter values: --values files first,
 then --set and --set-string in order; null removes a value (its default applies).`)
@@ -166,7 +249,7 @@ then --set and --set-string in order; null removes a value (its default applies)
 		return c.usageError(deploySynopsis, "%v", err)
 	}
 	if target == nil {
-		return c.usageError(deploySynopsis, "name the target devices with --device CLIENT[/DEVICE] or select them with -l k=v")
+		return c.usageError(deploySynopsis, "name the target devices with --device CLIENT[/DEVICE], or select them with -l k=v or --capability /POINTER>N")
 	}
 	params, err := vf.apply(nil)
 	if err != nil {

@@ -93,9 +93,7 @@ func (c *ctl) deploymentUpdate(args []string) int {
 	version := fs.String("version", "", "move to this application `VERSION`")
 	profile := fs.String("profile", "", "use this deployment `PROFILE`")
 	var tf targetFlags
-	fs.Var(&tf.devices, "device", "new target device `CLIENT[/DEVICE]` (repeatable; with -l, replaces the whole target)")
-	fs.Var(&tf.selectors, "l", "new target label `SELECTOR` (repeatable; with --device, replaces the whole target)")
-	fs.Var(&tf.selectors, "selector", "`SELECTOR`: same as -l")
+	tf.register(fs, true)
 	var vf valueFlags
 	fs.Var(&vf.files, "values", "YAML `FILE` of parameter values merged into the current ones (repeatable)")
 	fs.Var(setFlag{v: &vf}, "set", "parameter value `NAME=VALUE` merged into the current ones, read as a YAML scalar; NAME=null removes it (repeatable)")

@@ -614,6 +614,19 @@ func TestCtlDeployCommands(t *testing.T) {
 		reqs:   []string{`POST /fleet/v1/deployments application/json {"application":"com-example-echo","target":{"selector":{"matchExpressions":[{"key":"site","operator":"Exists"}]}}}`},
 		stdout: "{\n  \"id\": \"com-example-echo-x1y2z\",\n  \"summary\": {}\n}\n",
 	}, {
+		name: "deploy to devices by capability",
+		args: []string{"deploy", "com-example-echo", "--capability", "/cpus/0/cores>4", "--capability", "/cpus/0/architecture=amd64,arm64",
+			"--capability", "!/peripherals", "--capability", "/memory", "--capability", "/roles!=Gateway", "--capability", "/cpus/0/cores<64", "-o", "json"},
+		routes: map[string]fakeReply{"POST /fleet/v1/deployments": {status: 201, body: `{"id":"x"}`}},
+		reqs: []string{`POST /fleet/v1/deployments application/json {"application":"com-example-echo","target":{"capabilities":{"matchExpressions":[` +
+			`{"key":"/cpus/0/cores","operator":"Gt","values":[4]},{"key":"/cpus/0/architecture","operator":"In","values":["amd64","arm64"]},` +
+			`{"key":"/peripherals","operator":"DoesNotExist"},{"key":"/memory","operator":"Exists"},{"key":"/roles","operator":"NotIn","values":["Gateway"]},` +
+			`{"key":"/cpus/0/cores","operator":"Lt","values":[64]}]}}}`},
+		stdout: "{\n  \"id\": \"x\"\n}\n",
+	}, {
+		name: "deploy with a bad --capability", args: []string{"deploy", "a", "--capability", "cpus>4"}, code: 2,
+		stderr: "cadenza deploy: --capability \"cpus>4\": the key is a JSON pointer into the capability properties, starting with / (like /cpus/0/cores>4)\n" + deployUsage,
+	}, {
 		name: "deploy refused with violations",
 		args: []string{"deploy", "com-example-echo", "--device", "c1", "--set", "port=x"},
 		routes: map[string]fakeReply{"POST /fleet/v1/deployments": problemReply(422, "Unprocessable Entity", "invalid deployment",
@@ -624,7 +637,7 @@ func TestCtlDeployCommands(t *testing.T) {
 			"hint: see the application's versions, profiles and parameters with cadenza app show com-example-echo\n",
 	}, {
 		name: "deploy without a target", args: []string{"deploy", "com-example-echo"}, code: 2,
-		stderr: "cadenza deploy: name the target devices with --device CLIENT[/DEVICE] or select them with -l k=v\n" + deployUsage,
+		stderr: "cadenza deploy: name the target devices with --device CLIENT[/DEVICE], or select them with -l k=v or --capability /POINTER>N\n" + deployUsage,
 	}, {
 		name: "deploy with a bad --set", args: []string{"deploy", "a", "--device", "c1", "--set", "novalue"}, code: 2,
 		stderr: "cadenza deploy: --set \"novalue\": expected NAME=VALUE\n" + deployUsage,

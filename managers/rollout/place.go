@@ -61,9 +61,9 @@ func (m *Manager) targets(ctx context.Context, t fleet.Target) ([]candidate, err
 			add(candidate{ref: ref, reason: "the client has no device that reported its capabilities"})
 		}
 	}
-	if t.Selector != nil && !t.Selector.Empty() {
+	if selects(t) {
 		err := m.scan(ctx, "", func(d fleet.Device) {
-			if t.Selector.Matches(d.EffectiveLabels()) {
+			if selected(t, &d) {
 				add(candidate{ref: fleet.DeviceRef{ClientID: d.ClientID, DeviceID: d.DeviceID}, dev: &d})
 			}
 		})
@@ -78,6 +78,19 @@ func (m *Manager) targets(ctx context.Context, t fleet.Target) ([]candidate, err
 		return strings.Compare(a.ref.DeviceID, b.ref.DeviceID)
 	})
 	return out, nil
+}
+
+// selected reports whether d passes t's label selector and capabilities
+// expressions (those given).
+func selected(t fleet.Target, d *fleet.Device) bool {
+	if t.Selector != nil && !t.Selector.Matches(d.EffectiveLabels()) {
+		return false
+	}
+	if t.Capabilities == nil || len(t.Capabilities.MatchExpressions) == 0 {
+		return true
+	}
+	ed, err := eligibility.NewDevice(d.Capabilities, d.Labels)
+	return err == nil && eligibility.MatchProperties(t.Capabilities, ed)
 }
 
 // scan calls fn for every device of client ("" = every client).

@@ -342,3 +342,38 @@ func TestListFiltersByApplicationAndClient(t *testing.T) {
 		}
 	}
 }
+
+func TestTargetByCapabilities(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	clients := func(r fleet.Rollout) string {
+		ps, _, err := e.m.Placements(ctx, r.ID, fleet.Page{})
+		must(t, err)
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.ClientID)
+		}
+		return strings.Join(out, " ")
+	}
+	arm := &application.Selector{MatchExpressions: []application.Expression{{Key: "/cpus/0/architecture", Operator: application.OpIn, Values: []any{"arm64"}}}}
+	r, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "arm", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "arm"},
+		Target: fleet.Target{Capabilities: arm}})
+	must(t, err)
+	if got := clients(r); got != "c2" {
+		t.Errorf("arm64 devices: %q", got)
+	}
+	big := &application.Selector{MatchExpressions: []application.Expression{{Key: "/cpus/0/cores", Operator: application.OpGt, Values: []any{4}}}}
+	target := plant1()
+	target.Capabilities = big
+	r, err = e.m.Create(ctx, fleet.RolloutSpec{ID: "big", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "big"}, Target: target})
+	must(t, err)
+	if got := clients(r); got != "c1 c3" {
+		t.Errorf("big devices at plant-1: %q", got)
+	}
+	bad := &application.Selector{MatchExpressions: []application.Expression{{Key: "cpus", Operator: application.OpExists}}}
+	_, err = e.m.Create(ctx, fleet.RolloutSpec{Application: "com-example-monitor", Parameters: map[string]any{"siteName": "x1"}, Target: fleet.Target{Capabilities: bad}})
+	if fe := wantFault(t, err, fault.Unprocessable, ""); len(fe.Violations) != 1 || fe.Violations[0].Field != "target.capabilities.matchExpressions[0].key" {
+		t.Errorf("violations %+v", fe.Violations)
+	}
+}

@@ -68,8 +68,8 @@ func (m *Manager) resolve(ctx context.Context, spec fleet.RolloutSpec, previous 
 // checkTarget checks a target's shape.
 func checkTarget(t fleet.Target) []fault.Violation {
 	var vs []fault.Violation
-	if len(t.Devices) == 0 && (t.Selector == nil || t.Selector.Empty()) {
-		return []fault.Violation{{Field: "target", Message: "must list devices or give a label selector (or both)"}}
+	if len(t.Devices) == 0 && !selects(t) {
+		return []fault.Violation{{Field: "target", Message: "must list devices, or give a label selector or capabilities expressions"}}
 	}
 	if len(t.Devices) > maxTargetDevices {
 		vs = append(vs, fault.Violation{Field: "target.devices", Message: fmt.Sprintf("lists %d devices; at most %d (use a label selector for more)", len(t.Devices), maxTargetDevices)})
@@ -86,7 +86,15 @@ func checkTarget(t fleet.Target) []fault.Violation {
 	if t.Selector != nil {
 		vs = append(vs, t.Selector.Validate()...)
 	}
+	if t.Capabilities != nil {
+		vs = append(vs, t.Capabilities.Validate("target.capabilities", true)...)
+	}
 	return vs
+}
+
+// selects reports whether t picks devices by label or capability.
+func selects(t fleet.Target) bool {
+	return (t.Selector != nil && !t.Selector.Empty()) || (t.Capabilities != nil && len(t.Capabilities.MatchExpressions) > 0)
 }
 
 // profileOf returns the profile of desc named id, nil when none is.

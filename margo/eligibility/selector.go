@@ -22,7 +22,7 @@ func checkRule(i int, r application.EligibilityRule, d *Device) Reason {
 	var matched []string
 	if s := r.PropertySelector; s != nil {
 		ok, why := matchSelector(s, func(key string) (any, bool) { return resolve(d.Properties, key) })
-		if !ok {
+		if !ok { // MatchProperties without the reason
 			res.Message = "propertySelector: " + why
 			return res
 		}
@@ -56,6 +56,15 @@ func matchSelector(s *application.Selector, get func(key string) (any, bool)) (o
 		}
 	}
 	return true, ""
+}
+
+// MatchProperties reports whether d's capability properties satisfy every
+// expression of s (property selector semantics: keys are RFC 6901 pointers
+// into the properties), as a deployment target's capabilities selector
+// picks devices.
+func MatchProperties(s *application.Selector, d *Device) bool {
+	ok, _ := matchSelector(s, func(key string) (any, bool) { return resolve(d.Properties, key) })
+	return ok
 }
 
 // LabelSelector picks devices by label, as a deployment target does:

@@ -33,7 +33,7 @@ func (w *walker) parameters(d *Description, p path, m map[string]any) {
 		w.known(pp, pm, "value", "targets")
 		par := Parameter{Value: plain(pm["value"])}
 		if v := pm["value"]; v != nil && !isValue(v) {
-			w.add(pp.key("value"), "must be a string, number, boolean or an array of those, not %s", kind(v))
+			w.add(pp.key("value"), "must be a string, number, boolean or an array of those, not %s", Kind(v))
 		}
 		targets := w.array(pp, pm, "targets", true)
 		if targets != nil && len(targets) == 0 {
@@ -180,7 +180,7 @@ func (w *walker) options(r *Rule, p path, m map[string]any) {
 		if r.DataType != TypeArray && r.DataType != "" && typeError(r.DataType, o) != "" {
 			w.add(p.key("options").index(i), "%s", typeError(r.DataType, o))
 		} else if !isScalar(o) {
-			w.add(p.key("options").index(i), "must be a string, number or boolean, not %s", kind(o))
+			w.add(p.key("options").index(i), "must be a string, number or boolean, not %s", Kind(o))
 		}
 		r.Options = append(r.Options, o)
 	}

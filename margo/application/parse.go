@@ -34,7 +34,7 @@ func Parse(data []byte) (*Description, error) {
 	}
 	root, ok := raw.(map[string]any)
 	if !ok {
-		return nil, fault.New(fault.BadRequest, "application description must be a YAML mapping, not %s", kind(raw))
+		return nil, fault.New(fault.BadRequest, "application description must be a YAML mapping, not %s", Kind(raw))
 	}
 	d, vs := read(root)
 	if err := document.Unprocessable(vs); err != nil {

@@ -202,7 +202,7 @@ func (w *walker) selector(p path, v any, pointerKeys bool) *Selector {
 		if item != nil {
 			x.ItemSelector = &Selector{} // stands in when item is not an object
 			if !isObject {
-				w.add(ep.key("itemSelector"), "must be an object, not %s", kind(item))
+				w.add(ep.key("itemSelector"), "must be an object, not %s", Kind(item))
 			}
 		}
 		shapeOK := len(w.vs) == n
@@ -260,7 +260,7 @@ func (w *walker) expressionRules(p path, x Expression, pointerKey bool) {
 	}
 	for i, v := range x.Values {
 		if !scalar(v) {
-			w.add(p.key("values").index(i), "must be a string, a number or a boolean, not %s", kind(v))
+			w.add(p.key("values").index(i), "must be a string, a number or a boolean, not %s", Kind(v))
 		}
 	}
 	containment := x.Operator == OpContainsAll || x.Operator == OpContainsAny

@@ -35,7 +35,7 @@ func ValidateValues(d *Description, values, previous map[string]any) []fault.Vio
 		if _, ok := d.Parameters[name]; !ok {
 			w.add(root.key(name), "names no parameter of application %s", d.ID)
 		} else if v := plain(values[name]); v != nil && !isValue(v) {
-			w.add(root.key(name), "must be a string, number, boolean or an array of those, not %s", kind(v))
+			w.add(root.key(name), "must be a string, number, boolean or an array of those, not %s", Kind(v))
 		}
 	}
 	for _, s := range d.Configuration.Settings() {
@@ -130,7 +130,7 @@ func (w *walker) selectRule(p path, r Rule, v any) {
 	}
 	list, ok := v.([]any)
 	if !ok {
-		w.add(p, "must be an array of options, not %s", kind(v))
+		w.add(p, "must be an array of options, not %s", Kind(v))
 		return
 	}
 	if !r.Multiselect && len(list) > 1 {
@@ -167,7 +167,7 @@ func typeError(t string, v any) string {
 	if ok {
 		return ""
 	}
-	return fmt.Sprintf("must be of type %s, not %s", t, kind(v))
+	return fmt.Sprintf("must be of type %s, not %s", t, Kind(v))
 }
 
 // plain normalises a decoded value: json.Number and Go numbers become

@@ -53,8 +53,9 @@ func (w *walker) add(p path, format string, args ...any) {
 	w.vs = append(w.vs, fault.Violation{Field: p.String(), Message: fmt.Sprintf(format, args...)})
 }
 
-// kind names a generic value's JSON kind for messages.
-func kind(v any) string {
+// Kind names a generic value's JSON kind for messages ("a string", "an
+// array", ...), Go integers and floats counting as numbers.
+func Kind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -62,7 +63,7 @@ func kind(v any) string {
 		return "a string"
 	case bool:
 		return "a boolean"
-	case json.Number, float64:
+	case json.Number, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return "a number"
 	case []any:
 		return "an array"
@@ -82,7 +83,7 @@ func (w *walker) object(p path, v any, required bool) map[string]any {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		w.add(p, "must be an object, not %s", kind(v))
+		w.add(p, "must be an object, not %s", Kind(v))
 	}
 	return m
 }
@@ -98,7 +99,7 @@ func (w *walker) array(p path, m map[string]any, k string, required bool) []any 
 	}
 	a, ok := v.([]any)
 	if !ok {
-		w.add(p.key(k), "must be an array, not %s", kind(v))
+		w.add(p.key(k), "must be an array, not %s", Kind(v))
 	}
 	return a
 }
@@ -121,7 +122,7 @@ func (w *walker) str(p path, m map[string]any, k string, required bool) string {
 	case json.Number: // versions such as 1.2 written unquoted
 		return s.String()
 	}
-	w.add(p.key(k), "must be a string, not %s", kind(v))
+	w.add(p.key(k), "must be a string, not %s", Kind(v))
 	return ""
 }
 
@@ -140,7 +141,7 @@ func (w *walker) boolean(p path, m map[string]any, k string) *bool {
 			return &pb
 		}
 	}
-	w.add(p.key(k), "must be a boolean, not %s", kind(v))
+	w.add(p.key(k), "must be a boolean, not %s", Kind(v))
 	return nil
 }
 
@@ -155,7 +156,7 @@ func (w *walker) number(p path, m map[string]any, k string) *float64 {
 			return &f
 		}
 	}
-	w.add(p.key(k), "must be a number, not %s", kind(v))
+	w.add(p.key(k), "must be a number, not %s", Kind(v))
 	return nil
 }
 
@@ -179,7 +180,7 @@ func (w *walker) strings(p path, m map[string]any, k string, required bool) []st
 	for i, v := range w.array(p, m, k, required) {
 		s, ok := v.(string)
 		if !ok {
-			w.add(p.key(k).index(i), "must be a string, not %s", kind(v))
+			w.add(p.key(k).index(i), "must be a string, not %s", Kind(v))
 			continue
 		}
 		out = append(out, s)

@@ -27,7 +27,7 @@ func checkDeploymentType(typ string, d *Device) (Reason, bool) {
 	}
 	list, ok := v.([]any)
 	if !ok {
-		r.Message = fmt.Sprintf("device reports supportedDeploymentTypes as %s, not a list", kind(v))
+		r.Message = fmt.Sprintf("device reports supportedDeploymentTypes as %s, not a list", application.Kind(v))
 		return r, true
 	}
 	var types []string

@@ -242,26 +242,6 @@ func numeric(v any) (float64, bool) {
 	return number(v)
 }
 
-// kind names a value's JSON kind for messages.
-func kind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	if _, ok := number(v); ok {
-		return "a number"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // maxShown bounds how much of a device value a message quotes.
 const maxShown = 80
 

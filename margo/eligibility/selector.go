@@ -101,7 +101,7 @@ func (s LabelSelector) Validate() []fault.Violation {
 		case strings.TrimSpace(k) == "":
 			vs = append(vs, fault.Violation{Field: f, Message: "a label key must not be empty"})
 		case !isScalar(v):
-			vs = append(vs, fault.Violation{Field: f, Message: fmt.Sprintf("must be a string, a number or a boolean, not %s (use matchExpressions with In for several values)", kind(v))})
+			vs = append(vs, fault.Violation{Field: f, Message: fmt.Sprintf("must be a string, a number or a boolean, not %s (use matchExpressions with In for several values)", application.Kind(v))})
 		}
 	}
 	sel := application.Selector{MatchExpressions: s.MatchExpressions}

@@ -142,17 +142,24 @@ func (rt *Runtime) start(ctx context.Context) error {
 	return nil
 }
 
-// bring initialises and starts one unit.
+// bring initialises and starts one unit. Its errors name the config file
+// and the unit's path there, like config errors: most Init failures are
+// configuration the host could only check by building the module (a
+// missing file, a missing sibling manager).
 func (rt *Runtime) bring(ctx context.Context, u *unit, env *module.Env) error {
+	where := u.label()
+	if rt.plan.File != "" {
+		where = rt.plan.File + ": " + where
+	}
 	if i, ok := u.mod.(module.Initer); ok {
 		if err := i.Init(ctx, env); err != nil {
-			return fmt.Errorf("%s: %w", u.label(), err)
+			return fmt.Errorf("%s: %w", where, err)
 		}
 	}
 	rt.live = append(rt.live, u)
 	if s, ok := u.mod.(module.Starter); ok {
 		if err := s.Start(ctx); err != nil {
-			return fmt.Errorf("%s: %w", u.label(), err)
+			return fmt.Errorf("%s: %w", where, err)
 		}
 	}
 	return nil

@@ -176,8 +176,8 @@ func TestFailureWhileStartingStopsWhatStarted(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = plan.Run(context.Background(), Options{})
-			if err == nil || !strings.Contains(err.Error(), "vendors[0] (vendors.fake)") || !strings.Contains(err.Error(), "failed on purpose") {
-				t.Fatalf("error = %v; want one naming vendors[0] and the cause", err)
+			if err == nil || !strings.Contains(err.Error(), "test.json: vendors[0] (vendors.fake): ") || !strings.Contains(err.Error(), "failed on purpose") {
+				t.Fatalf("error = %v; want one naming the file, vendors[0] and the cause", err)
 			}
 			if got := strings.Join(rec.list(), ","); got != tc.want {
 				t.Fatalf("lifecycle\n got %s\nwant %s", got, tc.want)

@@ -377,3 +377,35 @@ func TestTargetByCapabilities(t *testing.T) {
 		t.Errorf("violations %+v", fe.Violations)
 	}
 }
+
+func TestPlacementsPageInClientAndDeviceOrder(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	var refs []fleet.DeviceRef
+	for _, r := range []fleet.DeviceRef{{ClientID: "c1", DeviceID: "gw"}, {ClientID: "c1", DeviceID: "gw/a"}, {ClientID: "c1-x", DeviceID: "d"}, {ClientID: "c2", DeviceID: "d"}} {
+		if r.DeviceID == "gw/a" {
+			e.device(t, r.ClientID, "gw", 8, "amd64", "16Gi")
+		}
+		e.device(t, r.ClientID, r.DeviceID, 8, "amd64", "16Gi")
+		refs = append(refs, r)
+	}
+	_, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "p", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "s1"},
+		Target: fleet.Target{Devices: refs}})
+	must(t, err)
+	var seen []string
+	page := fleet.Page{Limit: 1}
+	for range 10 {
+		ps, next, err := e.m.Placements(ctx, "p", page)
+		must(t, err)
+		for _, p := range ps {
+			seen = append(seen, p.ClientID+" "+p.DeviceID)
+		}
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	if got := strings.Join(seen, ", "); got != "c1 gw, c1 gw/a, c1-x d, c2 d" {
+		t.Fatalf("paged placements: %s", got)
+	}
+}

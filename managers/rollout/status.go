@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -78,10 +79,12 @@ func (m *Manager) Placements(ctx context.Context, id string, page fleet.Page) ([
 	}
 	items := p.Items
 	if page.After != "" {
-		i, _ := slices.BinarySearchFunc(items, page.After, func(pl fleet.Placement, after string) int {
-			return strings.Compare(pl.ClientID+"/"+pl.DeviceID, after)
+		// Items are in (client, device) order; a client id has no '/'.
+		c, d, _ := strings.Cut(page.After, "/")
+		i, found := slices.BinarySearchFunc(items, fleet.DeviceRef{ClientID: c, DeviceID: d}, func(pl fleet.Placement, at fleet.DeviceRef) int {
+			return cmp.Or(strings.Compare(pl.ClientID, at.ClientID), strings.Compare(pl.DeviceID, at.DeviceID))
 		})
-		for i < len(items) && items[i].ClientID+"/"+items[i].DeviceID <= page.After {
+		if found {
 			i++
 		}
 		items = items[i:]

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
+	"github.com/cadenza-edge/cadenza/managers/catalog"
+	"github.com/cadenza-edge/cadenza/managers/rollout"
 )
 
 func TestMissingBearerTokenIs401WithChallenge(t *testing.T) {
@@ -33,7 +35,12 @@ func TestWrongBearerTokenIs401InvalidToken(t *testing.T) {
 }
 
 func TestEveryEndpointRequiresTheToken(t *testing.T) {
-	a := newDefaultAPI(t)
+	// With a catalog and a rollout manager, so their routes are served too
+	// (never reached: authentication comes first).
+	a := newAPIWith(t, `{"tokens":["`+token+`"]}`, &catalog.Manager{}, &rollout.Manager{})
+	if len(a.v.Endpoints()) < 30 {
+		t.Fatalf("only %d endpoints: the catalog or rollout routes are missing", len(a.v.Endpoints()))
+	}
 	a.addClient("c1", "approved")
 	for _, e := range a.v.Endpoints() {
 		path := strings.NewReplacer("{clientId}", "c1", "{deploymentId}", "d1", "{deviceId:*}", "dev1").Replace(e.Route)

@@ -34,7 +34,7 @@ operator commands (the operator API of a WFM; cadenza <command> -h for details):
   app         list|show                   applications of the catalog
   device      list|show|label             devices and their labels
   deploy      APP (--device C[/D] | -l k=v) [--set k=v]   deploy an application to devices
-  deployment  list|show|update|delete     operator deployments (rollouts)
+  deployment  list|show|update|delete|history  operator deployments (rollouts)
   eligibility APP --device C[/D]          which profiles of an application fit a device
 `
 

@@ -111,6 +111,7 @@ var ctlGroups = map[string][]ctlSub{
 		{"show", "ID", "a deployment and its placement on every device", (*ctl).deploymentShow},
 		{"update", "ID [--version V] [--set k=v ...]", "change a deployment", (*ctl).deploymentUpdate},
 		{"delete", "ID [--forget]", "uninstall a deployment from its devices", (*ctl).deploymentDelete},
+		{"history", "ID CLIENT[/DEVICE]", "the status reports of one device's copy, newest first", (*ctl).deploymentHistory},
 	},
 }
 

@@ -741,6 +741,25 @@ func TestCtlDeployCommands(t *testing.T) {
 		name: "update nothing", args: []string{"deployment", "update", "x"}, code: 2,
 		stderr: "cadenza deployment update: nothing to change: give --version, --profile, --set, --values, --device or -l\n" + updateUsage,
 	}, {
+		name: "history of one device",
+		args: []string{"deployment", "history", "echo-plant1", "c1"},
+		routes: map[string]fakeReply{
+			"GET /fleet/v1/deployments/echo-plant1/devices": okJSON(placements),
+			"GET /fleet/v1/clients/c1/deployments/8c4e-1/status": okJSON(`{"items":[` +
+				`{"received":"2025-06-01T11:59:00Z","state":"installed","report":{"status":{"state":"installed"},"components":[{"name":"echo","state":"installed"}]}},` +
+				`{"received":"2025-06-01T11:58:00Z","state":"failed","report":{"status":{"state":"failed","error":{"code":"APPLY_FAILED","message":"image pull"}},"components":[{"name":"echo","state":"failed"}]}}]}`),
+		},
+		reqs: []string{"GET /fleet/v1/deployments/echo-plant1/devices", "GET /fleet/v1/clients/c1/deployments/8c4e-1/status"},
+		stdout: "" +
+			"RECEIVED                        STATE      COMPONENTS      ERROR\n" +
+			"2025-06-01T11:59:00Z (60s ago)  installed  echo=installed  <none>\n" +
+			"2025-06-01T11:58:00Z (2m ago)   failed     echo=failed     APPLY_FAILED: image pull\n",
+	}, {
+		name: "history of a device left out", args: []string{"deployment", "history", "echo-plant1", "c3/z"}, code: 1,
+		routes: map[string]fakeReply{"GET /fleet/v1/deployments/echo-plant1/devices": okJSON(placements)},
+		reqs:   []string{"GET /fleet/v1/deployments/echo-plant1/devices"},
+		stderr: "cadenza deployment history: device c3/z has no copy of deployment echo-plant1: no profile fits: cpu 1 < 2\n",
+	}, {
 		name:   "delete",
 		args:   []string{"deployment", "delete", "echo-plant1"},
 		routes: map[string]fakeReply{"DELETE /fleet/v1/deployments/echo-plant1": {status: 202}},
@@ -1208,6 +1227,24 @@ func TestCtlAgainstARealWFM(t *testing.T) {
 	out, _ = run(t, 0, "deployment", "show", "hello-plant1")
 	if row := tableRow(out, d.ClientID()); len(row) != 7 || row[1] != "edge-1" || row[2] != "yes" || row[3] != "hello-compose" || row[4] != "pending" || row[6] != "<none>" {
 		t.Fatalf("deployment show:\n%s", out)
+	}
+	if out, errOut = run(t, 0, "deployment", "history", "hello-plant1", d.ClientID()); out != "" || !strings.HasPrefix(errOut, "No status reports found.\n") {
+		t.Fatalf("deployment history before any report: %q %q", out, errOut)
+	}
+	var showJSON struct {
+		Devices []placement `json:"devices"`
+	}
+	out, _ = run(t, 0, "deployment", "show", "hello-plant1", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &showJSON); err != nil || len(showJSON.Devices) != 1 {
+		t.Fatalf("deployment show -o json: %v\n%s", err, out)
+	}
+	depID := showJSON.Devices[0].DeploymentID
+	if err := d.ReportStatus(t.Context(), depID, status(depID, "installed", "web")); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = run(t, 0, "deployment", "history", "hello-plant1", dev)
+	if !strings.HasPrefix(out, "RECEIVED ") || !strings.Contains(out, "  installed  web=installed  <none>\n") {
+		t.Fatalf("deployment history:\n%s", out)
 	}
 	out, _ = run(t, 0, "deployment", "update", "hello-plant1", "--set", "greeting=hey", "-o", "json")
 	var updated rollout

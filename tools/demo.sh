@@ -17,6 +17,13 @@
 # Usage: tools/demo.sh (or make demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+missing=()
+for tool in go python3 curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "make demo needs ${missing[*]} on the PATH: install Go 1.26 (https://go.dev/dl/) and, on Debian or Ubuntu," >&2
+  echo "  apt-get install python3 curl   (Docker is optional: without it the demo says what it could not run)" >&2
+  exit 2
+fi
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 indent() { sed 's/^/   /'; }
 work=$(mktemp -d)

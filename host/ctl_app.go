@@ -24,11 +24,7 @@ func (c *ctl) appList(args []string) int {
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, err := c.list(ctx, "/applications", nil)
-	if err != nil {
-		return c.fail(err)
-	}
-	apps, err := decodeItems[catalog.Application](raw, "/applications")
+	raw, apps, err := listOf[catalog.Application](ctx, c, "/applications", nil)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -287,6 +287,17 @@ func (c *ctl) list(ctx context.Context, path string, query url.Values) ([]json.R
 }
 
 // decodeItems decodes the raw items of a listing into a slice of T.
+// listOf reads every page of the listing at path and decodes its items:
+// the raw items (for -o json|yaml) and the decoded ones (for tables).
+func listOf[T any](ctx context.Context, c *ctl, path string, query url.Values) ([]json.RawMessage, []T, error) {
+	raw, err := c.list(ctx, path, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := decodeItems[T](raw, path)
+	return raw, items, err
+}
+
 func decodeItems[T any](raw []json.RawMessage, path string) ([]T, error) {
 	out := make([]T, len(raw))
 	for i, r := range raw {

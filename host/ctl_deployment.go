@@ -28,11 +28,7 @@ func (c *ctl) deploymentList(args []string) int {
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, err := c.list(ctx, "/deployments", q)
-	if err != nil {
-		return c.fail(err)
-	}
-	rs, err := decodeItems[rollout](raw, "/deployments")
+	raw, rs, err := listOf[rollout](ctx, c, "/deployments", q)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -63,11 +59,7 @@ json or yaml: {"deployment": ..., "devices": [...]}.`)
 	if err != nil {
 		return c.fail(err)
 	}
-	items, err := c.list(ctx, pathOf("deployments", id, "devices"), nil)
-	if err != nil {
-		return c.fail(err)
-	}
-	ps, err := decodeItems[placement](items, "/deployments/{id}/devices")
+	items, ps, err := listOf[placement](ctx, c, pathOf("deployments", id, "devices"), nil)
 	if err != nil {
 		return c.fail(err)
 	}

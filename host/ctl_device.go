@@ -99,11 +99,7 @@ func (c *ctl) deviceList(args []string) int {
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, err := c.list(ctx, "/devices", q)
-	if err != nil {
-		return c.fail(err)
-	}
-	devs, err := decodeItems[apiDevice](raw, "/devices")
+	raw, devs, err := listOf[apiDevice](ctx, c, "/devices", q)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -45,11 +45,7 @@ alone names the client's only device in the deployment.`)
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	items, err := c.list(ctx, pathOf("deployments", id, "devices"), nil)
-	if err != nil {
-		return c.fail(err)
-	}
-	ps, err := decodeItems[placement](items, "/deployments/{id}/devices")
+	_, ps, err := listOf[placement](ctx, c, pathOf("deployments", id, "devices"), nil)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -69,11 +65,7 @@ alone names the client's only device in the deployment.`)
 		return c.fail(&apiError{msg: fmt.Sprintf("device %s/%s has no copy of deployment %s: %s", mine[0].ClientID, mine[0].DeviceID, id, mine[0].Reason)})
 	}
 	p := mine[0]
-	reports, err := c.list(ctx, pathOf("clients", p.ClientID, "deployments", p.DeploymentID, "status"), nil)
-	if err != nil {
-		return c.fail(err)
-	}
-	rs, err := decodeItems[statusReport](reports, "status")
+	reports, rs, err := listOf[statusReport](ctx, c, pathOf("clients", p.ClientID, "deployments", p.DeploymentID, "status"), nil)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -71,10 +71,6 @@ func (c *ctl) noDevices(client string) error {
 
 // clientDevices lists the devices of one client.
 func (c *ctl) clientDevices(ctx context.Context, client string) ([]apiDevice, []json.RawMessage, error) {
-	raw, err := c.list(ctx, "/devices", url.Values{"clientId": {client}})
-	if err != nil {
-		return nil, nil, err
-	}
-	devs, err := decodeItems[apiDevice](raw, "/devices")
+	raw, devs, err := listOf[apiDevice](ctx, c, "/devices", url.Values{"clientId": {client}})
 	return devs, raw, err
 }

@@ -86,11 +86,7 @@ func (c *ctl) registryList(args []string) int {
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, err := c.list(ctx, "/registries", nil)
-	if err != nil {
-		return c.fail(err)
-	}
-	regs, err := decodeItems[catalog.Registry](raw, "/registries")
+	raw, regs, err := listOf[catalog.Registry](ctx, c, "/registries", nil)
 	if err != nil {
 		return c.fail(err)
 	}

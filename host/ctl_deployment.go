@@ -92,7 +92,7 @@ func (c *ctl) deploymentUpdate(args []string) int {
 	fs.Var(setFlag{v: &vf, asString: true}, "set-string", "parameter value `NAME=VALUE` kept as a string (repeatable)")
 	pos, code := c.parse(fs, args, 1, 1, deploymentUpdateSynopsis, `Changes a deployment: its version, profile, target or parameter values. The
 values given are merged into the deployment's current parameters (fetched
-first); --device and -l replace the whole target.`)
+first); --device, -l and --capability replace the whole target.`)
 	if code >= 0 {
 		return code
 	}

@@ -78,7 +78,7 @@ json or yaml: {"deployment": ..., "devices": [...]}.`)
 	}))
 }
 
-const deploymentUpdateSynopsis = "ID [--version V] [--profile P] [--set k=v ...] [--values FILE] [--device CLIENT[/DEVICE] ... | -l k=v ...]"
+const deploymentUpdateSynopsis = "ID [--version V] [--profile P] [--set k=v ...] [--values FILE] [--device CLIENT[/DEVICE] ... | -l k=v ... | --capability /P>N ...]"
 
 func (c *ctl) deploymentUpdate(args []string) int {
 	fs := c.flags()

@@ -31,7 +31,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/runner"
 	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/fleet/fleettest"
-	syncer "github.com/cadenza-edge/cadenza/managers/sync"
+	"github.com/cadenza-edge/cadenza/managers/sync"
 	"github.com/cadenza-edge/cadenza/telemetry"
 	_ "github.com/cadenza-edge/cadenza/vendors/agent"
 )
@@ -383,10 +383,10 @@ func TestOpenAPITagsMatchServingModule(t *testing.T) {
 func TestOpenAPIAgentSchemasMatchViews(t *testing.T) {
 	doc := loadOpenAPI(t)
 	for schema, view := range map[string]reflect.Type{
-		"AgentStatus":     reflect.TypeFor[syncer.StatusView](),
-		"AgentDeployment": reflect.TypeFor[syncer.DeploymentView](),
-		"AgentComponent":  reflect.TypeFor[syncer.ComponentView](),
-		"AgentError":      reflect.TypeFor[syncer.ErrorRecord](),
+		"AgentStatus":     reflect.TypeFor[sync.StatusView](),
+		"AgentDeployment": reflect.TypeFor[sync.DeploymentView](),
+		"AgentComponent":  reflect.TypeFor[sync.ComponentView](),
+		"AgentError":      reflect.TypeFor[sync.ErrorRecord](),
 	} {
 		s, ok := resolveRef(doc, "#/components/schemas/"+schema).(map[string]any)
 		if !ok {

@@ -1,4 +1,4 @@
-package syncer
+package sync
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
-	"github.com/cadenza-edge/cadenza/managers/sync/capabilities"
+	"github.com/cadenza-edge/cadenza/managers/sync/inventory"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -23,7 +23,7 @@ func (m *Manager) checkCapabilities(ctx context.Context) {
 		return
 	}
 	m.capsAt = now
-	host, errs := capabilities.Discover(m.sources, m.cfg.Device.StoragePath)
+	host, errs := inventory.Discover(m.sources, m.cfg.Device.StoragePath)
 	for _, err := range errs {
 		m.log.Debug("capability discovery incomplete; set the value under device in the config if it matters", "err", err)
 	}
@@ -75,22 +75,22 @@ func (m *Manager) checkCapabilities(ctx context.Context) {
 	if err != nil {
 		m.log.Error("cannot record the capabilities report; it will be sent again", "err", err)
 	}
-	m.log.Info("capabilities reported", "deviceId", deviceID, "cores", host.Cores, "memory", capabilities.Quantity(host.MemoryBytes),
-		"storage", capabilities.Quantity(host.StorageBytes), "interfaces", len(host.Interfaces), "gpus", len(host.GPUs))
+	m.log.Info("capabilities reported", "deviceId", deviceID, "cores", host.Cores, "memory", inventory.Quantity(host.MemoryBytes),
+		"storage", inventory.Quantity(host.StorageBytes), "interfaces", len(host.Interfaces), "gpus", len(host.GPUs))
 }
 
 // buildCapabilities is the P1 (first shape, with resources)
 // DeviceCapabilitiesManifest from discovery and the config, validated with
 // margo/document before it is ever sent.
-func buildCapabilities(h capabilities.Host, d DeviceConfig, deviceID string) ([]byte, error) {
+func buildCapabilities(h inventory.Host, d DeviceConfig, deviceID string) ([]byte, error) {
 	roles := d.Roles
 	if len(roles) == 0 {
 		roles = []string{document.RoleStandaloneDevice}
 	}
 	res := &document.Resources{
 		CPU:     document.CPU{Cores: h.Cores, Architecture: h.Architecture},
-		Memory:  firstNonEmpty(d.Memory, capabilities.Quantity(h.MemoryBytes)),
-		Storage: firstNonEmpty(d.Storage, capabilities.Quantity(h.StorageBytes)),
+		Memory:  firstNonEmpty(d.Memory, inventory.Quantity(h.MemoryBytes)),
+		Storage: firstNonEmpty(d.Storage, inventory.Quantity(h.StorageBytes)),
 	}
 	if d.Cores > 0 {
 		res.CPU.Cores = d.Cores

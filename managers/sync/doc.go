@@ -1,4 +1,4 @@
-// Package syncer is managers.sync, the Margo device agent's state-seeking
+// Package sync is managers.sync, the Margo device agent's state-seeking
 // loop (profile P1: RFC 9421 signatures over TLS 1.3). vendors.agent
 // exposes it on the device's local API.
 //
@@ -48,4 +48,4 @@
 // where it stopped: components whose marker matches are not applied again,
 // and no status report is lost (they are delivered at least once, in
 // order).
-package syncer
+package sync

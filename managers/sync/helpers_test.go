@@ -1,4 +1,4 @@
-package syncer
+package sync
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/coa/workload"
-	"github.com/cadenza-edge/cadenza/managers/sync/capabilities"
+	"github.com/cadenza-edge/cadenza/managers/sync/inventory"
 	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/providers/state/memory"
 )
@@ -57,8 +57,8 @@ type agentOpts struct {
 
 // fakeSources are deterministic discovery sources: 4 cores amd64, 8 GiB,
 // 64 GiB of storage, one ethernet interface.
-func fakeSources() capabilities.Sources {
-	return capabilities.Sources{
+func fakeSources() inventory.Sources {
+	return inventory.Sources{
 		Proc: memProc("8388608"),
 		Sys: fstest.MapFS{
 			"class/net/eth0/type":   {Data: []byte("1\n")},

@@ -1,4 +1,4 @@
-package syncer
+package sync
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/coa/workload"
-	"github.com/cadenza-edge/cadenza/managers/sync/capabilities"
+	"github.com/cadenza-edge/cadenza/managers/sync/inventory"
 	"github.com/cadenza-edge/cadenza/margo/client"
 )
 
@@ -54,7 +54,7 @@ type Manager struct {
 	nextPoll     time.Time
 	capsAt       time.Time // last capabilities check
 	capsRejected string    // digest of a capabilities document the WFM refused ("invalid": ours is)
-	sources      capabilities.Sources
+	sources      inventory.Sources
 	queueNext    uint64
 	errNext      uint64
 	reconciled   uint64          // version whose reconcile pass finished
@@ -71,7 +71,7 @@ type Manager struct {
 
 // New returns an unconfigured manager (the registry's factory).
 func New() *Manager {
-	m := &Manager{now: time.Now, wake: make(chan struct{}, 1), tried: map[string]bool{}, sources: capabilities.System()}
+	m := &Manager{now: time.Now, wake: make(chan struct{}, 1), tried: map[string]bool{}, sources: inventory.System()}
 	m.cfg.Defaults()
 	return m
 }

@@ -11,18 +11,18 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
-	syncer "github.com/cadenza-edge/cadenza/managers/sync"
+	"github.com/cadenza-edge/cadenza/managers/sync"
 	"github.com/cadenza-edge/cadenza/providers/state/memory"
 )
 
 // newVendor builds a vendor over an initialised (not started) managers.sync.
 func newVendor(t *testing.T, cfg string) *Vendor {
 	t.Helper()
-	m := syncer.New()
+	m := sync.New()
 	if err := config.DecodeModule("t.json", "m", []byte(`{"wfm": {"url": "https://127.0.0.1:1/api/v1"}, "identity": {"dir": "`+t.TempDir()+`"}}`), m.ConfigTarget()); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Init(context.Background(), &module.Env{ID: syncer.ID, Uses: map[string]module.Module{"state": memory.New()}}); err != nil {
+	if err := m.Init(context.Background(), &module.Env{ID: sync.ID, Uses: map[string]module.Module{"state": memory.New()}}); err != nil {
 		t.Fatal(err)
 	}
 	v := &Vendor{}
@@ -94,7 +94,7 @@ func TestPrefixAndManagerAreChecked(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, id := range []string{ID, syncer.ID} {
+	for _, id := range []string{ID, sync.ID} {
 		if _, err := module.Lookup(id); err != nil {
 			t.Fatal(err)
 		}

@@ -22,7 +22,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
-	syncer "github.com/cadenza-edge/cadenza/managers/sync"
+	"github.com/cadenza-edge/cadenza/managers/sync"
 )
 
 // ID is the module id.
@@ -42,7 +42,7 @@ func init() {
 // Vendor serves the local API.
 type Vendor struct {
 	cfg  Config
-	sync *syncer.Manager
+	sync *sync.Manager
 }
 
 // ConfigTarget implements module.Configurable.
@@ -50,7 +50,7 @@ func (v *Vendor) ConfigTarget() any { return &v.cfg }
 
 // Init finds the managers.sync among the vendor's managers.
 func (v *Vendor) Init(_ context.Context, env *module.Env) error {
-	m, ok := module.Manager[*syncer.Manager](env)
+	m, ok := module.Manager[*sync.Manager](env)
 	if !ok {
 		return errors.New("vendors.agent needs a managers.sync in its managers list")
 	}
@@ -88,7 +88,7 @@ func (v *Vendor) deployments(ctx context.Context, _ *endpoint.Request) (*endpoin
 	if err != nil {
 		return nil, err
 	}
-	return endpoint.Encode(http.StatusOK, list[syncer.DeploymentView]{Items: ds})
+	return endpoint.Encode(http.StatusOK, list[sync.DeploymentView]{Items: ds})
 }
 
 func (v *Vendor) deployment(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
@@ -112,7 +112,7 @@ func (v *Vendor) errors(ctx context.Context, req *endpoint.Request) (*endpoint.R
 	if err != nil {
 		return nil, err
 	}
-	return endpoint.Encode(http.StatusOK, list[syncer.ErrorRecord]{Items: es})
+	return endpoint.Encode(http.StatusOK, list[sync.ErrorRecord]{Items: es})
 }
 
 func (v *Vendor) syncNow(context.Context, *endpoint.Request) (*endpoint.Response, error) {

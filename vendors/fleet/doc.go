@@ -1,6 +1,6 @@
-// Package operator is vendors.fleet: the WFM's operator API (folder
-// vendors/fleet; the package is named operator so that it can import the
-// domain package fleet). It is a small JSON API over the same managers the
+// Package fleet is vendors.fleet: the WFM's operator API. It serves the
+// contracts of the domain package fleet (which it imports under its own
+// name: a package clause declares nothing in the file's scope). It is a small JSON API over the same managers the
 // Margo device API uses, found by interface among the vendor's managers
 // (shared by name in the host config).
 //
@@ -41,4 +41,4 @@
 // A device whose own id ends in a segment named "history" is addressed with
 // an encoded slash before it (gw%2Fhistory): a literal "/history" suffix
 // selects the history endpoint.
-package operator
+package fleet

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package capabilities
+package inventory
 
 import "errors"
 

@@ -1,11 +1,11 @@
-// Package capabilities discovers what the device really has, for the
+// Package inventory discovers what the device really has, for the
 // agent's DeviceCapabilitiesManifest: CPU cores and architecture
 // (/proc/cpuinfo, the cgroup CPU quota, runtime), memory (/proc/meminfo),
 // storage (statfs of a path), network interfaces by type (net.Interfaces
 // and /sys/class/net), GPUs where detectable (/proc/driver/nvidia,
 // /dev/dri) and the DMI vendor, model and serial. Every source is
 // injectable, so tests run against fake /proc and /sys trees.
-package capabilities
+package inventory
 
 import (
 	"io/fs"

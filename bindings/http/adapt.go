@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
@@ -150,17 +151,39 @@ func withoutOptions(allow string) string {
 	return strings.Join(keep, ", ")
 }
 
-// transportError answers requests fasthttp could not parse or read.
+// Details of the answers to requests fasthttp could not parse. They are
+// fixed: fasthttp's errors quote the request bytes, credentials included.
+const (
+	detailUnparseable    = "the request could not be parsed as HTTP/1.1"
+	detailHeaderTooLarge = "the request header block exceeds the server's limit"
+)
+
+// transportError answers requests fasthttp could not parse or read. No
+// answer carries bytes of the request.
 func (b *Binding) transportError(ctx *fasthttp.RequestCtx, err error) {
+	var small *fasthttp.ErrSmallBuffer
 	switch {
+	case errors.As(err, &small):
+		transportProblem(ctx, fasthttp.StatusRequestHeaderFieldsTooLarge, detailHeaderTooLarge)
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		writeProblem(ctx, 413, "the request body exceeds the server's limit")
 	case isTimeout(err):
-		writeProblem(ctx, 408, "the request was not received in time")
+		transportProblem(ctx, fasthttp.StatusRequestTimeout, "the request was not received in time")
 	default:
-		writeProblem(ctx, 400, "malformed HTTP request: "+err.Error())
+		transportProblem(ctx, fasthttp.StatusBadRequest, detailUnparseable)
 	}
 	ctx.SetConnectionClose()
+}
+
+// transportProblem writes an RFC 9457 problem document with status and the
+// fixed detail, and no instance: the request target may be what failed to
+// parse.
+func transportProblem(ctx *fasthttp.RequestCtx, status int, detail string) {
+	body, _ := json.Marshal(fault.Problem{Type: "about:blank", Title: fasthttp.StatusMessage(status), Status: status, Detail: detail})
+	ctx.Response.Reset()
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.SetContentType(fault.ProblemContentType)
+	ctx.SetBody(body)
 }
 
 func isTimeout(err error) bool {

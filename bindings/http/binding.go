@@ -29,6 +29,12 @@ func init() {
 		Summary: "Serves the host's endpoints over HTTP/1.1 and TLS 1.3 (fasthttp)"})
 }
 
+// maxHeaderBytes is the read buffer of a connection, which bounds the
+// request line and header block (twice fasthttp's default, so request lines of
+// 8000 octets fit, as RFC 9112 §3 recommends): a larger block is
+// answered 431.
+const maxHeaderBytes = 8192
+
 // Binding is one HTTP listener.
 type Binding struct {
 	cfg    Config
@@ -101,6 +107,8 @@ func (b *Binding) Init(_ context.Context, env *module.Env) error {
 		Handler:                       r.Handler,
 		Name:                          "cadenza",
 		MaxRequestBodySize:            b.cfg.MaxBodyBytes,
+		ReadBufferSize:                maxHeaderBytes,
+		SecureErrorLogMessage:         true, // fasthttp's errors would quote request bytes (credentials) into the log
 		ReadTimeout:                   b.cfg.ReadTimeout.D(),
 		WriteTimeout:                  b.cfg.WriteTimeout.D(),
 		IdleTimeout:                   b.cfg.IdleTimeout.D(),

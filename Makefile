@@ -5,7 +5,7 @@ BIN     := bin/cadenza
 CONFIG  ?= samples/wfm.json
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build build-wfm run demo check test fmt fmt-check vet unit bench loadtest fuzz clean
+.PHONY: all build build-wfm run demo check test fmt fmt-check tree-check vet unit bench loadtest fuzz clean
 
 all: build
 
@@ -25,8 +25,13 @@ run: build
 check: build
 	$(BIN) check --config $(CONFIG)
 
-## test: gofmt check, go vet and the race-enabled tests of the whole workspace
-test: fmt-check vet unit
+## test: gofmt check, no committed binaries, go vet and the race-enabled tests of the whole workspace
+test: fmt-check tree-check vet unit
+
+## tree-check: no executable binary is committed (build outputs belong in bin/, ignored)
+tree-check:
+	@bad=$$(git ls-files -z 2>/dev/null | xargs -0 -r file --mime-type 2>/dev/null | grep -E 'application/(x-executable|x-pie-executable|x-sharedlib|x-mach-binary)' || true); \
+	if [ -n "$$bad" ]; then echo "executable binaries are committed (remove them; build outputs go to bin/):"; echo "$$bad"; exit 1; fi
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -11,6 +11,7 @@ import (
 	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/application"
 	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 	"github.com/google/uuid"
 	"sigs.k8s.io/yaml"
 )
@@ -141,10 +142,10 @@ func render(r fleet.RolloutSpec, namespace string, desc *application.Description
 // p1Type maps a description's profile type to the P1 document's.
 func p1Type(t string) (string, error) {
 	switch t {
-	case application.ProfileHelm:
-		return document.ProfileHelmV3, nil
-	case application.ProfileCompose:
-		return document.ProfileCompose, nil
+	case profile.Helm:
+		return profile.HelmV3, nil
+	case profile.Compose:
+		return profile.Compose, nil
 	}
 	return "", fmt.Errorf("%s profiles cannot be deployed: devices install helm and compose profiles", t)
 }
@@ -161,7 +162,7 @@ func properties(typ string, in application.Properties) map[string]any {
 		}
 	}
 	switch typ {
-	case document.ProfileHelmV3:
+	case profile.HelmV3:
 		set("repository", in.Repository)
 		set("revision", in.Revision)
 	default:

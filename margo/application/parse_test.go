@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
 func mustParse(t *testing.T, file string) *Description {
@@ -31,7 +32,7 @@ func TestParseNewest(t *testing.T) {
 	if d.Catalog.Icon != "resources/ndo-logo.png" || len(d.Catalog.Organizations) != 1 {
 		t.Errorf("catalog: %+v", d.Catalog)
 	}
-	if len(d.Profiles) != 2 || d.Profiles[0].Type != ProfileHelm || d.Profiles[1].Type != ProfileCompose {
+	if len(d.Profiles) != 2 || d.Profiles[0].Type != profile.Helm || d.Profiles[1].Type != profile.Compose {
 		t.Fatalf("profiles: %+v", d.Profiles)
 	}
 	c := d.Profiles[0].Components[0]
@@ -57,7 +58,7 @@ func TestParseOlder(t *testing.T) {
 	if d.Format != FormatV1Alpha || d.ID != "custom-otel-helm-app" || d.Version != "1.0" {
 		t.Fatalf("header: %+v", d)
 	}
-	if d.Profiles[0].Type != ProfileHelm || d.Profiles[0].Constraints.Memory != "512Mi" || len(d.Profiles[0].Constraints.Architectures) != 2 {
+	if d.Profiles[0].Type != profile.Helm || d.Profiles[0].Constraints.Memory != "512Mi" || len(d.Profiles[0].Constraints.Architectures) != 2 {
 		t.Errorf("helm profile: %+v", d.Profiles[0])
 	}
 	if w := d.Profiles[0].Components[0].Properties.Wait; w == nil || !*w {

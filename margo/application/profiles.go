@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
 var (
@@ -62,11 +63,11 @@ func (w *walker) profileType(format string, p path, m map[string]any) string {
 	switch {
 	case t == "":
 		return ""
-	case format == FormatV1 && (t == ProfileHelm || t == ProfileCompose || t == ProfileCustom):
+	case format == FormatV1 && (t == profile.Helm || t == profile.Compose || t == profile.Custom):
 		return t
-	case format == FormatV1Alpha && (t == "helm.v3" || t == ProfileCompose):
-		if t == "helm.v3" {
-			return ProfileHelm
+	case format == FormatV1Alpha && (t == profile.HelmV3 || t == profile.Compose):
+		if t == profile.HelmV3 {
+			return profile.Helm
 		}
 		return t
 	case format == FormatV1:
@@ -100,7 +101,7 @@ func (w *walker) components(typ, format string, p path, m map[string]any) []Comp
 		}
 		names[c.Name] = true
 		pp := ip.key("properties")
-		props := w.object(pp, cm["properties"], typ != ProfileCustom)
+		props := w.object(pp, cm["properties"], typ != profile.Custom)
 		if props != nil {
 			c.Properties = w.properties(typ, format, pp, props)
 		}
@@ -111,11 +112,11 @@ func (w *walker) components(typ, format string, p path, m map[string]any) []Comp
 
 // properties reads component properties.
 func (w *walker) properties(typ, format string, p path, m map[string]any) Properties {
-	oci := format == FormatV1 || typ == ProfileHelm
+	oci := format == FormatV1 || typ == profile.Helm
 	pr := Properties{
-		Repository:      w.str(p, m, "repository", typ != ProfileCustom && oci),
-		Revision:        w.str(p, m, "revision", typ != ProfileCustom && oci),
-		PackageLocation: w.str(p, m, "packageLocation", typ == ProfileCompose && !oci),
+		Repository:      w.str(p, m, "repository", typ != profile.Custom && oci),
+		Revision:        w.str(p, m, "revision", typ != profile.Custom && oci),
+		PackageLocation: w.str(p, m, "packageLocation", typ == profile.Compose && !oci),
 		KeyLocation:     w.str(p, m, "keyLocation", false),
 		Wait:            w.boolean(p, m, "wait"),
 		Timeout:         w.str(p, m, "timeout", false),

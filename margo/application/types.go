@@ -6,13 +6,6 @@ const (
 	FormatV1Alpha = "margo.org/v1-alpha1" // P1 era: metadata.id
 )
 
-// Profile types after normalisation (helm.v3 reads as ProfileHelm).
-const (
-	ProfileHelm    = "helm"
-	ProfileCompose = "compose"
-	ProfileCustom  = "custom"
-)
-
 // Setting data types of configuration schema rules.
 const (
 	TypeString  = "string"

@@ -6,13 +6,6 @@ import (
 	"time"
 )
 
-// Deployment profile types.
-const (
-	ProfileHelmV3  = "helm.v3" // P1
-	ProfileHelm    = "helm"    // P2
-	ProfileCompose = "compose" // P1 and P2
-)
-
 // Component is one component of a deployment profile; devices install them
 // in the order listed.
 type Component struct {

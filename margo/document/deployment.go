@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"sigs.k8s.io/yaml"
+
+	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
 // DeploymentProfileVersion tells which profile an ApplicationDeployment
@@ -159,9 +161,9 @@ func checkDeployment(d *ApplicationDeployment, vs *violations) {
 		p := &prof.Components[i].Properties
 		if d.Profile == DeploymentP1 {
 			switch prof.Type {
-			case ProfileHelmV3:
+			case profile.HelmV3:
 				p.PackageLocation, p.KeyLocation = "", ""
-			case ProfileCompose:
+			case profile.Compose:
 				p.Repository, p.Revision = "", ""
 			}
 		}

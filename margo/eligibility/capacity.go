@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/cadenza-edge/cadenza/margo/application"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
 // checkDeploymentType checks the profile type against the device's
@@ -34,7 +35,7 @@ func checkDeploymentType(typ string, d *Device) (Reason, bool) {
 	for _, e := range list {
 		if s, ok := e.(string); ok {
 			if s == "helm.v3" {
-				s = application.ProfileHelm
+				s = profile.Helm
 			}
 			types = append(types, s)
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/workload"
 	"github.com/cadenza-edge/cadenza/margo/application"
 	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 	orasprovider "github.com/cadenza-edge/cadenza/providers/artifacts/oras"
 	"github.com/cadenza-edge/cadenza/providers/workload/compose"
 	"github.com/cadenza-edge/cadenza/providers/workload/helm"
@@ -140,7 +141,7 @@ func components(t *testing.T, desc *application.Description, id string, given ma
 		t.Fatalf("no profile %s", id)
 	}
 	p := desc.Profiles[i]
-	typ := map[string]string{application.ProfileHelm: document.ProfileHelmV3, application.ProfileCompose: document.ProfileCompose}[p.Type]
+	typ := map[string]string{profile.Helm: profile.HelmV3, profile.Compose: profile.Compose}[p.Type]
 	var out []workload.Component
 	for _, c := range p.Components {
 		wc := workload.Component{
@@ -176,10 +177,10 @@ func TestPublishedSampleRunsThroughHelm(t *testing.T) {
 	if desc.ID != "cadenza-demo-echo" || len(desc.Profiles) != 2 {
 		t.Fatalf("description %s has %d profiles, want cadenza-demo-echo with compose and helm", desc.ID, len(desc.Profiles))
 	}
-	if p := desc.Profiles[0]; p.Type != application.ProfileCompose || p.ID != "cadenza-demo-echo-compose" {
+	if p := desc.Profiles[0]; p.Type != profile.Compose || p.ID != "cadenza-demo-echo-compose" {
 		t.Errorf("first profile is %s %s, want the compose profile first (the one a device running both gets)", p.Type, p.ID)
 	}
-	if p := desc.Profiles[1]; p.Type != application.ProfileHelm || p.ID != "cadenza-demo-echo-helm" {
+	if p := desc.Profiles[1]; p.Type != profile.Helm || p.ID != "cadenza-demo-echo-helm" {
 		t.Errorf("second profile is %s %s, want helm cadenza-demo-echo-helm", p.Type, p.ID)
 	}
 
@@ -199,7 +200,7 @@ func TestPublishedSampleRunsThroughHelm(t *testing.T) {
 		t.Fatalf("helm profile has %d components, want 1", len(comps))
 	}
 	c := comps[0]
-	if c.ProfileType != document.ProfileHelmV3 || c.Repository != "oci://"+demoHost+"/charts/echo" || c.Revision != "1.0.0" {
+	if c.ProfileType != profile.HelmV3 || c.Repository != "oci://"+demoHost+"/charts/echo" || c.Revision != "1.0.0" {
 		t.Fatalf("helm component = %+v", c)
 	}
 	if len(c.Parameters) != 1 || c.Parameters["greeting"] != greeting {

@@ -49,6 +49,7 @@ import (
 	"oras.land/oras-go/v2/content/oci"
 
 	"github.com/cadenza-edge/cadenza/margo/application"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 	"github.com/cadenza-edge/cadenza/providers/workload/compose"
 )
 
@@ -127,7 +128,7 @@ func parse(dir string) (*application.Description, error) {
 // repository and a revision into its OCI layout.
 func publish(ctx context.Context, dir string, desc *application.Description, ociDir string, w io.Writer) error {
 	for _, p := range desc.Profiles {
-		if p.Type != application.ProfileCompose && p.Type != application.ProfileHelm {
+		if p.Type != profile.Compose && p.Type != profile.Helm {
 			continue
 		}
 		for _, c := range p.Components {
@@ -141,7 +142,7 @@ func publish(ctx context.Context, dir string, desc *application.Description, oci
 				return fmt.Errorf("OCI layout %s: %w", layout, err)
 			}
 			tag := strings.ReplaceAll(c.Properties.Revision, "+", "_")
-			if p.Type == application.ProfileHelm {
+			if p.Type == profile.Helm {
 				if err := publishHelm(ctx, dir, c, store, tag, layout, w); err != nil {
 					return fmt.Errorf("component %s: %w", c.Name, err)
 				}

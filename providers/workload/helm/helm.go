@@ -42,6 +42,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/workload"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
 // ID is the module id.
@@ -49,8 +50,8 @@ const ID = "workload.helm"
 
 // Profile types this provider runs.
 const (
-	ProfileTypeV3 = "helm.v3" // Margo P1
-	ProfileType   = "helm"    // Margo P2
+	ProfileTypeV3 = profile.HelmV3 // Margo P1 deployments
+	ProfileType   = profile.Helm   // every later generation
 )
 
 // Provider runs Helm components. Build it with New, or let the host build

@@ -21,7 +21,8 @@
 // Project names derive from the deployment id (the deployment name when the
 // id is empty) and the component name: see ProjectName.
 //
-// Package locations: http(s) URLs are fetched with a bounded client; local
+// Package locations: http(s) URLs are fetched with a bounded client
+// trusting the system roots and the CAs of caFile (a private CA); local
 // paths and file:// URLs are accepted when allowFileURLs is set (the
 // default, for sandboxes and tests). oci:// references are pulled through
 // the artifacts provider bound to the optional "artifacts" role (an
@@ -44,18 +45,20 @@ package compose
 
 import (
 	"log/slog"
+	"net/http"
 	"sync"
 
 	"github.com/cadenza-edge/cadenza/coa/artifacts"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/workload"
+	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
 // ID is the module id.
 const ID = "workload.compose"
 
 // ProfileType is the deployment profile type this provider runs.
-const ProfileType = "compose"
+const ProfileType = profile.Compose
 
 // RoleArtifacts is the optional role of the artifacts.Puller that pulls
 // oci:// packages.
@@ -67,6 +70,7 @@ type Provider struct {
 	cfg    Config
 	log    *slog.Logger
 	puller artifacts.Puller // nil: oci:// packages are refused
+	client *http.Client     // http(s) fetches: system roots plus caFile
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // per project: one Apply/Remove at a time

@@ -45,6 +45,11 @@ type Config struct {
 	MaxPackageSize int64 `json:"maxPackageSize"`
 	// MaxUnpackedSize caps what an archive unpacks to (default 256 MiB).
 	MaxUnpackedSize int64 `json:"maxUnpackedSize"`
+	// CAFile is a PEM bundle of CA certificates trusted, besides the
+	// system roots, for https:// package, signature and key fetches (a
+	// private CA). "" trusts the system roots only. Not used for oci://
+	// packages: the artifacts provider has its own trust settings.
+	CAFile string `json:"caFile"`
 	// OCIMediaTypes are the content-layer media types accepted in an
 	// oci:// package's manifest (exactly one layer must match). Default:
 	// OCIMediaTypes (the package variable).
@@ -94,6 +99,11 @@ func (c *Config) Validate() error {
 	if c.MaxPackageSize <= 0 || c.MaxUnpackedSize <= 0 {
 		errs = append(errs, config.Field("maxPackageSize", "maxPackageSize and maxUnpackedSize must be positive"))
 	}
+	if c.CAFile != "" {
+		if _, err := readCAFile(c.CAFile); err != nil {
+			errs = append(errs, config.Field("caFile", "%v", err))
+		}
+	}
 	for i, mt := range c.OCIMediaTypes {
 		if mt == "" || !strings.Contains(mt, "/") || strings.ContainsAny(mt, " ,;") {
 			errs = append(errs, config.Field(fmt.Sprintf("ociMediaTypes[%d]", i), "%q is not a media type (e.g. %q)", mt, MediaTypeArchive))
@@ -120,12 +130,17 @@ func (p *Provider) setup(puller artifacts.Puller, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	client, err := p.cfg.httpClient()
+	if err != nil {
+		return err
+	}
 	p.log = log
 	p.puller = puller
+	p.client = client
 	if err := os.MkdirAll(p.cfg.WorkDir, 0o750); err != nil {
 		return fmt.Errorf("workload.compose: cannot create workDir %q: %w", p.cfg.WorkDir, err)
 	}
-	p.log.Info("compose workload provider ready", "workDir", p.cfg.WorkDir, "dockerHost", p.cfg.DockerHost, "artifacts", puller != nil)
+	p.log.Info("compose workload provider ready", "workDir", p.cfg.WorkDir, "dockerHost", p.cfg.DockerHost, "artifacts", puller != nil, "caFile", p.cfg.CAFile)
 	return nil
 }
 

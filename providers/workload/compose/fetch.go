@@ -61,7 +61,9 @@ func (p *Provider) readFile(path string) ([]byte, error) {
 	return p.readLimited(f, path)
 }
 
-// download GETs an http(s) URL within fetchTimeout.
+// download GETs an http(s) URL within fetchTimeout; an https server whose
+// certificate does not verify is Unavailable, saying to set caFile when its
+// CA is unknown.
 func (p *Provider) download(ctx context.Context, rawURL string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.FetchTimeout.D())
 	defer cancel()
@@ -69,10 +71,13 @@ func (p *Provider) download(ctx context.Context, rawURL string) ([]byte, error) 
 	if err != nil {
 		return nil, fault.Wrap(err, fault.BadRequest, "package URL %q", rawURL)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := p.client.Do(req)
 	if err != nil {
 		if ctxErr := context.Cause(ctx); ctxErr != nil && !errors.Is(ctxErr, context.DeadlineExceeded) {
 			return nil, ctxErr
+		}
+		if terr := p.untrusted(err, rawURL); terr != nil {
+			return nil, terr
 		}
 		return nil, fault.Wrap(err, fault.Unavailable, "fetch %s", rawURL)
 	}

@@ -2,11 +2,14 @@ package compose
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/docker/compose/v2/pkg/api"
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -17,14 +20,22 @@ import (
 )
 
 // Remove runs "compose down" for c (named volumes kept unless
-// removeVolumes) and deletes its directory. Removing an absent component
-// succeeds.
+// removeVolumes), then removes by the project label whatever of the project
+// the engine still holds, and deletes its directory. Removing an absent
+// component succeeds; a successful Remove leaves no container (in any
+// state) and no network of the project, and no named volume either with
+// removeVolumes.
 //
 // Down runs on the project reloaded from its stored package when there is
 // one. Without it, compose rebuilds the project from the containers' labels;
 // with no container left, compose-go v2.9.1 races on the empty project
-// (Project.WithServicesTransform), so the provider then removes the
-// project's networks (and volumes, with removeVolumes) by label itself.
+// (Project.WithServicesTransform), so Down is skipped then.
+//
+// Down alone is not enough: on the stored project it removes only the
+// networks and volumes that project declares, so what an earlier revision
+// created and the last (maybe failed) Apply no longer declares survived it;
+// and it reports a network still in use as a warning, not an error. The
+// sweep after it lists by label and fails when something cannot be removed.
 func (p *Provider) Remove(ctx context.Context, c workload.Component, progress workload.Progress) error {
 	if err := ctx.Err(); err != nil {
 		return fault.Wrap(err, fault.Canceled, "remove %s", c.Name)
@@ -41,25 +52,22 @@ func (p *Provider) Remove(ctx context.Context, c workload.Component, progress wo
 	}
 	defer cli.Client().Close()
 	project := p.storedProject(ctx, name)
-	if project == nil {
+	down := project != nil
+	if !down {
 		list, err := svc.Ps(ctx, name, api.PsOptions{All: true})
 		if err != nil {
 			return classify(ctx, nil, err, "list containers of "+c.Name)
 		}
-		if len(list) == 0 {
-			if err := p.sweep(ctx, cli.Client(), name); err != nil {
-				return classify(ctx, nil, err, "remove "+c.Name)
-			}
-			if err := os.RemoveAll(p.projectDir(name)); err != nil {
-				return fault.Wrap(err, fault.Internal, "remove the directory of %s", name)
-			}
-			ev.emit("removed", 0, 0)
-			return nil
+		down = len(list) > 0
+	}
+	if down {
+		err = svc.Down(ctx, name, api.DownOptions{Project: project, RemoveOrphans: true, Volumes: p.cfg.RemoveVolumes})
+		if err != nil {
+			return classify(ctx, nil, err, "compose down of "+c.Name)
 		}
 	}
-	err = svc.Down(ctx, name, api.DownOptions{Project: project, RemoveOrphans: true, Volumes: p.cfg.RemoveVolumes})
-	if err != nil {
-		return classify(ctx, nil, err, "compose down of "+c.Name)
+	if err := p.sweep(ctx, cli.Client(), name); err != nil {
+		return classify(ctx, nil, err, "remove what is left of "+c.Name)
 	}
 	if err := os.RemoveAll(p.projectDir(name)); err != nil {
 		return fault.Wrap(err, fault.Internal, "remove the directory of %s", name)
@@ -88,17 +96,32 @@ func (p *Provider) storedProject(ctx context.Context, name string) *types.Projec
 	return project
 }
 
-// sweep removes what a project without containers may have left: its
-// networks, and its volumes when removeVolumes is set.
+// sweep removes what the engine still holds of the project, found by its
+// compose project label: containers in any state (with their anonymous
+// volumes when removeVolumes is set), networks, and named volumes when
+// removeVolumes is set. Anything it cannot remove is an error.
 func (p *Provider) sweep(ctx context.Context, cli client.APIClient, name string) error {
 	label := filters.NewArgs(filters.Arg("label", api.ProjectLabel+"="+name))
+	ctrs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: label})
+	if err != nil {
+		return err
+	}
+	for _, ctr := range ctrs {
+		err := cli.ContainerRemove(ctx, ctr.ID, container.RemoveOptions{Force: true, RemoveVolumes: p.cfg.RemoveVolumes})
+		switch {
+		case err == nil:
+			p.log.Warn("removed a container compose down left behind", "project", name, "container", ctr.Names, "state", ctr.State)
+		case !client.IsErrNotFound(err):
+			return fmt.Errorf("remove container %s: %w", strings.Join(ctr.Names, ","), err)
+		}
+	}
 	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: label})
 	if err != nil {
 		return err
 	}
 	for _, n := range nets {
 		if err := cli.NetworkRemove(ctx, n.ID); err != nil && !client.IsErrNotFound(err) {
-			return err
+			return fmt.Errorf("remove network %s: %w", n.Name, err)
 		}
 	}
 	if !p.cfg.RemoveVolumes {
@@ -110,7 +133,7 @@ func (p *Provider) sweep(ctx context.Context, cli client.APIClient, name string)
 	}
 	for _, v := range vols.Volumes {
 		if err := cli.VolumeRemove(ctx, v.Name, false); err != nil && !client.IsErrNotFound(err) {
-			return err
+			return fmt.Errorf("remove volume %s: %w", v.Name, err)
 		}
 	}
 	return nil

@@ -22,3 +22,14 @@ func Find(env *module.Env, missing func(iface, typ string) error) (Onboarding, C
 	}
 	return o, c, d, nil
 }
+
+// Siblings declares the three fleet managers (module.SiblingDeclarer), for
+// the vendors and managers that use Find: `cadenza check` then reports a
+// missing one before anything starts.
+func Siblings() []module.Role {
+	return []module.Role{
+		module.Need[Onboarding]("managers.onboarding"),
+		module.Need[Capabilities]("managers.capabilities"),
+		module.Need[Deployments]("managers.deployment"),
+	}
+}

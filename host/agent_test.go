@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -66,10 +67,20 @@ func newTestWorkloads() *testWorkloads {
 // before starting a host whose config names it.
 var testFleets sync.Map // string -> *testWorkloads
 
-// testWorkloadModule is the registered module: config {"instance": name}.
+// testWorkloadModule is the registered module: config {"instance": name,
+// "types": [...]} (types default to helm.v3, helm and compose).
 type testWorkloadModule struct {
-	Instance string `json:"instance"`
+	Instance string   `json:"instance"`
+	Kinds    []string `json:"types,omitempty"`
 	*testWorkloads
+}
+
+// Types are the configured profile types (read before Init too).
+func (m *testWorkloadModule) Types() []string {
+	if len(m.Kinds) > 0 {
+		return m.Kinds
+	}
+	return m.testWorkloads.Types()
 }
 
 func init() {
@@ -221,7 +232,17 @@ type agentOptions struct {
 	fleet    string // testWorkloads instance
 	deviceID string
 	backoff  string // backoffMax (default 500ms)
-	compose  string // workDir of a real workload.compose bound to the compose role ("" = the test provider)
+	compose  string // workDir of a real workload.compose that runs compose profiles ("" = the test provider)
+	// runtimes replaces the test provider: more workload.testfake
+	// providers, each bound to the agent's workload list.
+	runtimes []testRuntime
+	rawDoc   string // the config to run instead of agentDoc's
+}
+
+// testRuntime is one workload.testfake provider of an agent.
+type testRuntime struct {
+	name, instance string
+	types          []string
 }
 
 func agentDoc(dir string, o agentOptions) string {
@@ -229,21 +250,34 @@ func agentDoc(dir string, o agentOptions) string {
 	if o.caFile == "" {
 		trust = `"trustOnFirstUse": true`
 	}
-	compose, composeRole := "", "fake"
+	runtimes := o.runtimes
+	if len(runtimes) == 0 {
+		runtimes = []testRuntime{{name: "fake", instance: o.fleet}}
+		if o.compose != "" {
+			runtimes[0].types = []string{"helm.v3", "helm"}
+		}
+	}
+	var provs, names []string
+	for _, r := range runtimes {
+		types, _ := json.Marshal(r.types)
+		provs = append(provs, fmt.Sprintf(`%q: {"type": "workload.testfake", "config": {"instance": %q, "types": %s}}`, r.name, r.instance, types))
+		names = append(names, strconv.Quote(r.name))
+	}
 	if o.compose != "" {
-		compose, composeRole = fmt.Sprintf(`, "compose": {"type": "workload.compose", "config": {"workDir": %q}}`, o.compose), "compose"
+		provs = append(provs, fmt.Sprintf(`"compose": {"type": "workload.compose", "config": {"workDir": %q}}`, o.compose))
+		names = append(names, `"compose"`)
 	}
 	return fmt.Sprintf(`{
  "name": "agent-e2e", "shutdownGrace": "5s",
  "providers": {"state": {"type": "state.bolt", "config": {"path": %[1]q}},
-               "fake": {"type": "workload.testfake", "config": {"instance": %[2]q}}%[8]s},
+               %[2]s},
  "vendors": [{"type": "vendors.agent", "managers": [
-   {"type": "managers.sync", "uses": {"state": "state", "helm": "fake", "compose": %[9]q},
+   {"type": "managers.sync", "uses": {"state": "state", "workload": [%[8]s]},
     "config": {"wfm": {"url": %[3]q, %[4]s, "requestTimeout": "5s"}, "identity": {"dir": %[5]q},
                "device": {"id": %[6]q, "vendor": "Cadenza", "model": "e2e", "serial": "E2E-1"},
                "pollInterval": "100ms", "backoffMax": %[7]q}}]}],
  "bindings": [{"type": "bindings.http", "config": {"listen": "127.0.0.1:0"}}]
-}`, filepath.Join(dir, "state.bolt"), o.fleet, o.wfmURL, trust, dir, o.deviceID, o.backoff, compose, composeRole)
+}`, filepath.Join(dir, "state.bolt"), strings.Join(provs, ",\n               "), o.wfmURL, trust, dir, o.deviceID, o.backoff, strings.Join(names, ", "))
 }
 
 // startAgent runs an agent host whose files live in dir.
@@ -256,7 +290,11 @@ func startAgent(t testing.TB, dir string, o agentOptions) *agentHost {
 		o.backoff = "500ms"
 	}
 	f := filepath.Join(dir, "agent.json")
-	if err := os.WriteFile(f, []byte(agentDoc(dir, o)), 0o600); err != nil {
+	doc := o.rawDoc
+	if doc == "" {
+		doc = agentDoc(dir, o)
+	}
+	if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	sigs := make(chan os.Signal, 1)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/cadenza-edge/cadenza/providers/workload/compose"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 )
@@ -129,5 +131,84 @@ func TestEndToEndAgentWithRealCompose(t *testing.T) {
 	vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("name", project+"_data"))})
 	if err != nil || len(vols.Volumes) != 1 || !strings.HasSuffix(vols.Volumes[0].Name, "_data") {
 		t.Fatalf("the named volume was not kept: %v %+v", err, vols)
+	}
+}
+
+// A Compose deployment whose start fails (its port is already allocated on
+// the host) and is then deleted leaves nothing on the engine: the agent
+// removes what the failed start created (a Created container, the
+// project's network and, with removeVolumes, its volume) through the
+// provider before it reports removed.
+func TestEndToEndAgentRemovesAComposeDeploymentWhoseStartFailed(t *testing.T) {
+	ctx := context.Background()
+	img, err := testimage.Echo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usedImage.Store(&img)
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	held, err := net.Listen("tcp", "127.0.0.1:0") // the port the deployment asks for
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	port := held.Addr().(*net.TCPAddr).Port
+	pkg := filepath.Join(t.TempDir(), "compose.yaml")
+	composeFile := fmt.Sprintf("services:\n  echo:\n    image: %s\n    command: [\"%s\", \"-addr\", \":8080\"]\n    ports: [\"127.0.0.1:%d:8080\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {}\n", img.Ref, testimage.Binary, port)
+	if err := os.WriteFile(pkg, []byte(composeFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	project := compose.ProjectName(workload.Component{DeploymentID: composeDep, Name: "echo"})
+	byProject := filters.NewArgs(filters.Arg("label", "com.docker.compose.project="+project))
+	leftovers := func() (containers, networks, volumes int) {
+		cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byProject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: byProject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := cli.VolumeList(ctx, volume.ListOptions{Filters: byProject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs), len(ns), len(vs.Volumes)
+	}
+	t.Cleanup(func() {
+		_, _ = cli.ContainersPrune(ctx, byProject)
+		_, _ = cli.NetworksPrune(ctx, byProject)
+		_ = cli.VolumeRemove(ctx, project+"_data", true)
+	})
+
+	testFleets.Store(t.Name(), newTestWorkloads())
+	defer testFleets.Delete(t.Name())
+	w := startWFM(t, t.TempDir())
+	dir := t.TempDir()
+	writeCA(t, w, filepath.Join(dir, "ca.pem"))
+	o := agentOptions{wfmURL: w.base(), caFile: filepath.Join(dir, "ca.pem"), fleet: t.Name(), compose: filepath.Join(dir, "compose"), deviceID: "edge-e2e", backoff: "500ms"}
+	o.rawDoc = strings.Replace(agentDoc(dir, o), `"type": "workload.compose", "config": {"workDir"`, `"type": "workload.compose", "config": {"removeVolumes": true, "workDir"`, 1)
+	a := startAgent(t, dir, o)
+	var st agentStatus
+	eventually(t, "the agent has onboarded", func() bool { a.get(t, "/status", &st); return st.Onboarded })
+
+	apply(t, w, st.ClientID, composeYAML(pkg, "hi"))
+	eventually(t, "failed at the WFM", func() bool { _, s, _ := latest(t, w, st.ClientID, composeDep); return s == "failed" })
+	if c, n, _ := leftovers(); c == 0 || n == 0 {
+		t.Fatalf("the failed start left %d containers and %d networks: the test needs a start that creates them and fails", c, n)
+	}
+	if code, out := w.operator(t, "DELETE", "/clients/"+st.ClientID+"/deployments/"+composeDep, "", nil); code != 202 {
+		t.Fatalf("remove: %d %s", code, out)
+	}
+	eventually(t, "removed (the WFM purges it once the device reports removed)", func() bool {
+		code, _ := statusHistory(t, w, st.ClientID, composeDep)
+		return code == 404
+	})
+	if c, n, v := leftovers(); c+n+v != 0 {
+		t.Fatalf("after removed: %d containers, %d networks, %d volumes of the project remain", c, n, v)
 	}
 }

@@ -49,7 +49,7 @@ func TestProvidersKeepDocumentOrder(t *testing.T) {
 func TestNestedPathsCarryIndices(t *testing.T) {
 	doc := `{"name":"x","vendors":[{"type":"v.a"},{"type":"v.b","managers":[{"type":"m.a"},{"type":"m.b","uses":{"state":7}}]}]}`
 	_, err := Parse("h.json", []byte(doc), env(nil))
-	if err == nil || !strings.Contains(err.Error(), "h.json: vendors[1].managers[1].uses.state: expected a string, got a number") {
+	if err == nil || !strings.Contains(err.Error(), "h.json: vendors[1].managers[1].uses.state: expected a provider instance name or a list of them, got a number") {
 		t.Fatalf("error = %v", err)
 	}
 }

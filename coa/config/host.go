@@ -33,32 +33,32 @@ type Instance struct {
 type Provider struct {
 	Name string
 	Instance
-	Uses map[string]string
+	Uses map[string]Names
 }
 
 // providerDecl is a provider as written in the providers object.
 type providerDecl struct {
-	Type   string            `json:"type"`
-	Config json.RawMessage   `json:"config,omitempty"`
-	Uses   map[string]string `json:"uses,omitempty"`
+	Type   string           `json:"type"`
+	Config json.RawMessage  `json:"config,omitempty"`
+	Uses   map[string]Names `json:"uses,omitempty"`
 }
 
 // Vendor is a vendor with its managers.
 type Vendor struct {
-	Type     string            `json:"type"`
-	Config   json.RawMessage   `json:"config,omitempty"`
-	Uses     map[string]string `json:"uses,omitempty"`
-	Managers []Manager         `json:"managers,omitempty"`
+	Type     string           `json:"type"`
+	Config   json.RawMessage  `json:"config,omitempty"`
+	Uses     map[string]Names `json:"uses,omitempty"`
+	Managers []Manager        `json:"managers,omitempty"`
 }
 
 // Manager is a manager: its provider roles and an optional reconcile
 // interval. A manager that two vendors share is declared once with a Name
 // and listed by the other vendor as {"ref": "<name>"}.
 type Manager struct {
-	Name     string            `json:"name,omitempty"`
-	Ref      string            `json:"ref,omitempty"`
-	Type     string            `json:"type,omitempty"`
-	Config   json.RawMessage   `json:"config,omitempty"`
-	Uses     map[string]string `json:"uses,omitempty"`
-	Interval Duration          `json:"interval,omitempty"`
+	Name     string           `json:"name,omitempty"`
+	Ref      string           `json:"ref,omitempty"`
+	Type     string           `json:"type,omitempty"`
+	Config   json.RawMessage  `json:"config,omitempty"`
+	Uses     map[string]Names `json:"uses,omitempty"`
+	Interval Duration         `json:"interval,omitempty"`
 }

@@ -20,8 +20,12 @@ type Env struct {
 	Tracer trace.TracerProvider
 	Meter  metric.MeterProvider
 
-	// Uses maps role -> provider instance for managers and vendors.
+	// Uses maps role -> provider instance for the roles that bind one
+	// provider (declared with Need or Want).
 	Uses map[string]Module
+	// UsesList maps role -> provider instances, in config order, for the
+	// roles that bind several (declared with List).
+	UsesList map[string][]Module
 	// Managers are, for a vendor, its managers in config order; for a
 	// manager, the other managers of the vendor that declares it (refs
 	// included), so a manager can compose its siblings. Managers are
@@ -57,6 +61,24 @@ func MustUse[T any](env *Env, role string) (T, error) {
 	return t, nil
 }
 
+// UseList returns the providers bound to a list role, in config order,
+// typed as T. A role bound with the single-provider form in Uses (as tests
+// may write it) is a list of one.
+func UseList[T any](env *Env, role string) []T {
+	var out []T
+	for _, m := range env.UsesList[role] {
+		if t, ok := m.(T); ok {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		if t, ok := Use[T](env, role); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Manager returns the vendor's first manager of type T.
 func Manager[T any](env *Env) (T, bool) {
 	for _, m := range env.Managers {
@@ -68,10 +90,12 @@ func Manager[T any](env *Env) (T, bool) {
 	return zero, false
 }
 
-// Role is a named dependency on a provider that implements an interface.
+// Role is a named dependency on a provider (or, in Siblings, a manager)
+// that implements an interface.
 type Role struct {
 	Name     string
 	Optional bool
+	Many     bool           // binds a list of providers ("uses": {"role": ["a", "b"]})
 	Type     string         // interface name for messages
 	Accepts  func(any) bool // type check
 }
@@ -85,6 +109,15 @@ func Need[T any](name string) Role {
 func Want[T any](name string) Role {
 	r := Need[T](name)
 	r.Optional = true
+	return r
+}
+
+// List declares an optional role that binds any number of providers, each
+// implementing T, written as a list in the config. The module reads them
+// with UseList.
+func List[T any](name string) Role {
+	r := Want[T](name)
+	r.Many = true
 	return r
 }
 

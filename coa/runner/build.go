@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,10 +23,12 @@ type unit struct {
 	id       string // module type id
 	name     string // provider instance name, or path for other modules
 	mod      module.Module
-	uses     map[string]module.Module
-	useNames map[string]string // role -> provider instance name
-	managers []*unit           // vendors only
-	vendor   *unit             // managers only: the vendor that declares it
+	uses     map[string]module.Module   // single-provider roles
+	usesList map[string][]module.Module // list roles
+	useNames map[string][]string        // role -> provider instance names
+	managers []*unit                    // vendors only
+	vendor   *unit                      // managers only: the vendor that declares it
+	broken   bool                       // vendors only: one of its managers did not build
 	interval time.Duration
 }
 
@@ -36,6 +39,7 @@ func (u *unit) label() string { return u.path + " (" + u.id + ")" }
 type Plan struct {
 	File      string
 	Host      *config.Host
+	failed    map[string]bool // provider instances that did not build
 	providers []*unit
 	managers  []*unit
 	vendors   []*unit
@@ -62,11 +66,15 @@ func Build(file string, host *config.Host) (*Plan, error) {
 		errs = append(errs, &config.Error{File: file, Reason: err.Error(), Cause: err})
 	}
 	byName := map[string]*unit{}
+	// A module that did not build is reported once, for its own fault: a
+	// reference to it by name is not reported again ("no provider named").
+	p.failed = map[string]bool{}
 	for i, pc := range host.Providers {
 		path := "providers." + pc.Name
 		u, err := construct(file, path, pc.Type, pc.Config, func(id string) bool { return module.IsProvider(id) }, "a provider")
 		if err != nil {
 			add(err)
+			p.failed[pc.Name] = true
 			continue
 		}
 		u.name = pc.Name
@@ -85,6 +93,7 @@ func Build(file string, host *config.Host) (*Plan, error) {
 		path   string
 	}
 	var refs []ref
+	brokenManagers := map[string]bool{}
 	for i, vc := range host.Vendors {
 		path := fmt.Sprintf("vendors[%d]", i)
 		v, err := construct(file, path, vc.Type, vc.Config, kindIs(module.KindVendor), "a vendor")
@@ -105,6 +114,12 @@ func Build(file string, host *config.Host) (*Plan, error) {
 			m, err := construct(file, mpath, mc.Type, mc.Config, kindIs(module.KindManager), "a manager")
 			if err != nil {
 				add(err)
+				if mc.Name != "" {
+					brokenManagers[mc.Name] = true
+				}
+				if v != nil {
+					v.broken = true
+				}
 				continue
 			}
 			if err := p.resolve(m, mc.Uses, byName); err != nil {
@@ -134,12 +149,20 @@ func Build(file string, host *config.Host) (*Plan, error) {
 	}
 	for _, r := range refs {
 		m, ok := named[r.name]
+		if !ok && brokenManagers[r.name] {
+			r.vendor.managers[r.slot] = nil
+			r.vendor.broken = true // reported where it is declared
+			continue
+		}
 		if !ok {
 			add(&config.Error{File: file, Path: r.path, Reason: fmt.Sprintf("no manager named %q; name it with \"name\" where it is declared (named: %s)", r.name, strings.Join(sortedKeys(named), ", "))})
 			r.vendor.managers[r.slot] = nil
 			continue
 		}
 		r.vendor.managers[r.slot] = m
+	}
+	for _, e := range p.checkSiblings() {
+		add(e)
 	}
 	for i, bc := range host.Bindings {
 		b, err := construct(file, fmt.Sprintf("bindings[%d]", i), bc.Type, bc.Config, kindIs(module.KindBinding), "a binding")
@@ -180,8 +203,9 @@ func construct(file, path, id string, raw json.RawMessage, fits func(string) boo
 	return &unit{path: path, id: id, name: path, mod: m}, nil
 }
 
-// resolve binds the roles a module declares to provider instances.
-func (p *Plan) resolve(u *unit, uses map[string]string, byName map[string]*unit) error {
+// resolve binds the roles a module declares to provider instances, then
+// lets the module check what is bound (module.BindingChecker).
+func (p *Plan) resolve(u *unit, uses map[string]config.Names, byName map[string]*unit) error {
 	var roles []module.Role
 	if rd, ok := u.mod.(module.RoleDeclarer); ok {
 		roles = rd.Roles()
@@ -194,9 +218,11 @@ func (p *Plan) resolve(u *unit, uses map[string]string, byName map[string]*unit)
 		names = append(names, r.Name)
 	}
 	u.uses = map[string]module.Module{}
-	u.useNames = map[string]string{}
+	u.usesList = map[string][]module.Module{}
+	u.useNames = map[string][]string{}
+	bound := map[string][]module.Bound{}
+	complete := true
 	for _, role := range sortedKeys(uses) {
-		inst := uses[role]
 		path := u.path + ".uses." + role
 		r, ok := declared[role]
 		if !ok {
@@ -207,24 +233,94 @@ func (p *Plan) resolve(u *unit, uses map[string]string, byName map[string]*unit)
 			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: reason})
 			continue
 		}
-		prov, ok := byName[inst]
-		if !ok {
-			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: fmt.Sprintf("no provider named %q; declared providers: %s", inst, strings.Join(sortedKeys(byName), ", "))})
+		if !r.Many && len(uses[role]) != 1 {
+			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: fmt.Sprintf("role %q binds exactly one provider: give one instance name", role)})
 			continue
 		}
-		if r.Accepts != nil && !r.Accepts(prov.mod) {
-			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: fmt.Sprintf("provider %q is a %s, which is not a %s", inst, prov.id, r.Type)})
-			continue
+		seen := map[string]bool{}
+		for i, inst := range uses[role] {
+			ipath := path
+			if r.Many {
+				ipath = fmt.Sprintf("%s[%d]", path, i)
+			}
+			if seen[inst] {
+				errs = append(errs, &config.Error{File: p.File, Path: ipath, Reason: fmt.Sprintf("provider %q is listed twice", inst)})
+				continue
+			}
+			seen[inst] = true
+			prov, ok := byName[inst]
+			if !ok {
+				complete = false
+				if !p.failed[inst] {
+					errs = append(errs, &config.Error{File: p.File, Path: ipath, Reason: fmt.Sprintf("no provider named %q; declared providers: %s", inst, strings.Join(sortedKeys(byName), ", "))})
+				}
+				continue
+			}
+			if r.Accepts != nil && !r.Accepts(prov.mod) {
+				errs = append(errs, &config.Error{File: p.File, Path: ipath, Reason: fmt.Sprintf("provider %q is a %s, which is not a %s", inst, prov.id, r.Type)})
+				complete = false
+				continue
+			}
+			if r.Many {
+				u.usesList[role] = append(u.usesList[role], prov.mod)
+			} else {
+				u.uses[role] = prov.mod
+			}
+			u.useNames[role] = append(u.useNames[role], inst)
+			bound[role] = append(bound[role], module.Bound{Name: inst, Module: prov.mod})
 		}
-		u.uses[role] = prov.mod
-		u.useNames[role] = inst
 	}
 	for _, r := range roles {
 		if _, ok := uses[r.Name]; !ok && !r.Optional {
 			errs = append(errs, &config.Error{File: p.File, Path: u.path + ".uses", Reason: fmt.Sprintf("missing required role %q (a %s provider)", r.Name, r.Type)})
 		}
 	}
+	if bc, ok := u.mod.(module.BindingChecker); ok && complete && len(errs) == 0 {
+		if err := bc.CheckBindings(bound); err != nil {
+			path := u.path + ".uses"
+			var re *module.RoleError
+			if errors.As(err, &re) {
+				path += "." + re.Role
+				err = errors.New(re.Reason)
+			}
+			errs = append(errs, &config.Error{File: p.File, Path: path, Reason: err.Error(), Cause: err})
+		}
+	}
 	return errs.Err()
+}
+
+// checkSiblings reports, for every manager and vendor that declares
+// siblings (module.SiblingDeclarer), each required one that is missing.
+// A vendor one of whose managers did not build is skipped: that manager's
+// own error is the root cause.
+func (p *Plan) checkSiblings() config.Errors {
+	var errs config.Errors
+	check := func(u *unit, among []*unit, where string) {
+		sd, ok := u.mod.(module.SiblingDeclarer)
+		if !ok {
+			return
+		}
+		for _, r := range sd.Siblings() {
+			if r.Optional || slices.ContainsFunc(among, func(m *unit) bool { return m != nil && m != u && r.Accepts(m.mod) }) {
+				continue
+			}
+			errs = append(errs, &config.Error{File: p.File, Path: u.path, Reason: fmt.Sprintf(
+				"%s needs a manager implementing %s (a %s) %s; declare one there, or list {\"ref\": \"<name>\"} to one declared elsewhere with a \"name\"",
+				u.id, r.Type, r.Name, where)})
+		}
+	}
+	for _, v := range p.vendors {
+		if v.broken {
+			continue
+		}
+		check(v, v.managers, "among "+v.path+".managers")
+		for _, m := range v.managers {
+			if m != nil && m.vendor == v {
+				check(m, v.managers, "beside it in "+v.path+".managers")
+			}
+		}
+	}
+	return errs
 }
 
 // laterProviders rewrites the "no provider named" errors of pc's uses that
@@ -236,10 +332,16 @@ func laterProviders(err error, pc config.Provider, rest []config.Provider) error
 	}
 	for _, e := range errs {
 		role := strings.TrimPrefix(e.Path, "providers."+pc.Name+".uses.")
-		inst, ok := pc.Uses[role]
-		if !ok || !strings.HasPrefix(e.Reason, "no provider named") {
+		index := 0
+		if r, i, ok := strings.Cut(strings.TrimSuffix(role, "]"), "["); ok {
+			role = r
+			index, _ = strconv.Atoi(i)
+		}
+		names, ok := pc.Uses[role]
+		if !ok || index >= len(names) || !strings.HasPrefix(e.Reason, "no provider named") {
 			continue
 		}
+		inst := names[index]
 		for _, later := range rest {
 			if later.Name != inst {
 				continue
@@ -287,12 +389,12 @@ func (p *Plan) Describe() string {
 }
 
 func usesText(u *unit) string {
-	if len(u.uses) == 0 {
+	if len(u.useNames) == 0 {
 		return ""
 	}
 	var parts []string
 	for _, role := range sortedKeys(u.useNames) {
-		parts = append(parts, role+"="+u.useNames[role])
+		parts = append(parts, role+"="+strings.Join(u.useNames[role], "+"))
 	}
 	return " uses " + strings.Join(parts, ",")
 }

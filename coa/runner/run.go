@@ -81,13 +81,14 @@ func (rt *Runtime) grace() time.Duration {
 
 func (rt *Runtime) env(u *unit) *module.Env {
 	return &module.Env{
-		Host:   rt.plan.Host.Name,
-		ID:     u.id,
-		Name:   u.name,
-		Logger: rt.opts.Logger.With("module", u.id, "instance", u.name),
-		Tracer: rt.opts.Tracer,
-		Meter:  rt.opts.Meter,
-		Uses:   u.uses,
+		Host:     rt.plan.Host.Name,
+		ID:       u.id,
+		Name:     u.name,
+		Logger:   rt.opts.Logger.With("module", u.id, "instance", u.name),
+		Tracer:   rt.opts.Tracer,
+		Meter:    rt.opts.Meter,
+		Uses:     u.uses,
+		UsesList: u.usesList,
 	}
 }
 

@@ -11,9 +11,6 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
-// kindLabeled is the event kind of a label change.
-const kindLabeled = "labeled"
-
 // SetLabels applies a merge patch to the operator's labels of a device.
 // The labels live in the device record, so a report and a label change
 // never overwrite each other (both are conditioned on its store version).
@@ -57,6 +54,6 @@ func (m *Manager) SetLabels(ctx context.Context, client, device string, patch ma
 		return fleet.Device{}, err
 	}
 	m.base.Log.InfoContext(ctx, "device labels changed", "client", client, "device", device, "labels", len(d.Labels))
-	m.publish(ctx, event{ClientID: client, DeviceID: device, Kind: kindLabeled, Revision: d.Revision})
+	m.publish(ctx, fleet.CapabilitiesEvent{ClientID: client, DeviceID: device, Kind: fleet.DeviceLabeled, Revision: d.Revision})
 	return d, nil
 }

@@ -98,6 +98,6 @@ func (m *Manager) Remove(ctx context.Context, client, device string) error {
 		return err
 	}
 	m.base.Log.InfoContext(ctx, "device removed", "client", client, "device", device)
-	m.publish(ctx, event{ClientID: client, DeviceID: device, Kind: kindRemoved})
+	m.publish(ctx, fleet.CapabilitiesEvent{ClientID: client, DeviceID: device, Kind: fleet.DeviceRemoved})
 	return nil
 }

@@ -50,12 +50,12 @@ func (m *Manager) Report(ctx context.Context, client, device string, doc *docume
 	if err != nil {
 		return false, err
 	}
-	kind := kindUpdated
+	kind := fleet.DeviceUpdated
 	if created {
-		kind = kindCreated
+		kind = fleet.DeviceCreated
 		m.base.Log.InfoContext(ctx, "device registered", "client", client, "device", device)
 	}
-	m.publish(ctx, event{ClientID: client, DeviceID: device, Kind: kind, Revision: d.Revision})
+	m.publish(ctx, fleet.CapabilitiesEvent{ClientID: client, DeviceID: device, Kind: kind, Revision: d.Revision})
 	return created, nil
 }
 

@@ -61,7 +61,7 @@ func (m *Manager) Apply(ctx context.Context, client string, yamlBytes []byte) (f
 	}
 	if out.changed {
 		m.base.Log.InfoContext(ctx, "deployment applied", "client", client, "deployment", id, "digest", dig, "manifestVersion", out.version)
-		m.publish(ctx, event{ClientID: client, DeploymentID: id, ManifestVersion: out.version, Kind: kindApplied})
+		m.publish(ctx, fleet.DeploymentEvent{ClientID: client, DeploymentID: id, ManifestVersion: out.version, Kind: fleet.DeploymentApplied})
 	}
 	return out.rec.Deployment, nil
 }
@@ -89,7 +89,7 @@ func (m *Manager) Remove(ctx context.Context, client, id string) error {
 		return err
 	}
 	m.base.Log.InfoContext(ctx, "deployment removed", "client", client, "deployment", id, "manifestVersion", out.version)
-	m.publish(ctx, event{ClientID: client, DeploymentID: id, ManifestVersion: out.version, Kind: kindRemoved})
+	m.publish(ctx, fleet.DeploymentEvent{ClientID: client, DeploymentID: id, ManifestVersion: out.version, Kind: fleet.DeploymentRemoved})
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/managers/base/basetest"
 	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/providers/state/memory"
@@ -20,7 +21,7 @@ import (
 // expected ones; any extra event would arrive before it.
 func TestEventsPublishedAfterEachChange(t *testing.T) {
 	ctx := context.Background()
-	events, got := basetest.Events[event](t, Topic)
+	events, got := basetest.Events[fleet.DeploymentEvent](t, Topic)
 	m := newManager(t, memory.New(), "", events)
 
 	_, err := m.Apply(ctx, clientA, fixture(t, "p1-helm.yaml"))
@@ -33,15 +34,15 @@ func TestEventsPublishedAfterEachChange(t *testing.T) {
 	publishSentinel(t, events)
 
 	basetest.WantEvents(t, got,
-		event{ClientID: clientA, DeploymentID: helmID, ManifestVersion: 2, Kind: kindApplied},
-		event{ClientID: clientA, DeploymentID: helmID, Kind: kindStatus, State: document.StateInstalled},
-		event{ClientID: clientA, DeploymentID: helmID, ManifestVersion: 3, Kind: kindRemoved},
+		fleet.DeploymentEvent{ClientID: clientA, DeploymentID: helmID, ManifestVersion: 2, Kind: fleet.DeploymentApplied},
+		fleet.DeploymentEvent{ClientID: clientA, DeploymentID: helmID, Kind: fleet.DeploymentStatus, State: document.StateInstalled},
+		fleet.DeploymentEvent{ClientID: clientA, DeploymentID: helmID, ManifestVersion: 3, Kind: fleet.DeploymentRemoved},
 		sentinel,
 	)
 }
 
 // sentinel is the marker event a test publishes after its last action.
-var sentinel = event{Kind: "test-sentinel"}
+var sentinel = fleet.DeploymentEvent{Kind: "test-sentinel"}
 
 // publishSentinel publishes sentinel on Topic of the bus in events.
 func publishSentinel(t *testing.T, events map[string]module.Module) {

@@ -45,7 +45,7 @@ func (m *Manager) ReportStatus(ctx context.Context, client, id string, st *docum
 	if purged {
 		m.base.Log.InfoContext(ctx, "removed deployment purged", "client", client, "deployment", id)
 	}
-	m.publish(ctx, event{ClientID: client, DeploymentID: id, Kind: kindStatus, State: report.State})
+	m.publish(ctx, fleet.DeploymentEvent{ClientID: client, DeploymentID: id, Kind: fleet.DeploymentStatus, State: report.State})
 	return nil
 }
 

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/pubsub"
-	"github.com/cadenza-edge/cadenza/managers/capabilities"
-	"github.com/cadenza-edge/cadenza/managers/deployment"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -38,7 +37,7 @@ func (m *Manager) Start(ctx context.Context) error {
 		return nil
 	}
 	f := &follower{m: m, delay: m.cfg.FollowDelay.D(), dirty: make(chan struct{}, 1)}
-	sub, err := m.base.Bus.Subscribe(ctx, capabilities.Topic, followGroup, func(context.Context, pubsub.Message) error {
+	sub, err := m.base.Bus.Subscribe(ctx, fleet.TopicCapabilities, followGroup, func(context.Context, pubsub.Message) error {
 		f.mark()
 		return nil
 	})
@@ -46,11 +45,9 @@ func (m *Manager) Start(ctx context.Context) error {
 		return err
 	}
 	// A device reporting a deployment removed may complete a deletion.
-	removed, err := m.base.Bus.Subscribe(ctx, deployment.Topic, followGroup, func(_ context.Context, msg pubsub.Message) error {
-		var ev struct {
-			State document.State `json:"state"`
-		}
-		if json.Unmarshal(msg.Data, &ev) == nil && ev.State == document.StateRemoved {
+	removed, err := m.base.Bus.Subscribe(ctx, fleet.TopicDeployments, followGroup, func(_ context.Context, msg pubsub.Message) error {
+		var ev fleet.DeploymentEvent
+		if json.Unmarshal(msg.Data, &ev) == nil && ev.Kind == fleet.DeploymentStatus && ev.State == document.StateRemoved {
 			f.mark()
 		}
 		return nil

@@ -40,7 +40,7 @@ func (m *Manager) install(ctx context.Context, ref targetRef, rec *deploymentRec
 		m.failAll(ctx, rec, CodeInvalid, fault.Wrap(err, fault.BadRequest, "the deployment cannot be run"))
 		return
 	}
-	prov, err := m.provider(rec.ProfileType)
+	prov, err := m.runtimes.provider(rec.ProfileType)
 	if err != nil {
 		m.failAll(ctx, rec, CodeNoProvider, err)
 		return
@@ -64,7 +64,20 @@ func (m *Manager) install(ctx context.Context, ref targetRef, rec *deploymentRec
 	rec.Leftovers = leftovers(applied, specs)
 	if len(todo) > 0 {
 		m.log.Info("installing deployment", "deploymentId", rec.ID, "name", rec.Name, "components", len(todo), "of", len(specs))
-		if !m.save(ctx, rec, nil, nil) {
+		// With the installing report, mark every component about to be
+		// tried that has nothing applied yet as attempted: whatever its
+		// Apply leaves behind, even when it fails, is then removed with it.
+		attempts := func(t *txn) error {
+			for _, s := range todo {
+				if _, ok := applied[s.Name]; !ok {
+					if err := t.put(appliedKey(rec.ID, s.Name), appliedRecord{Spec: s, Digest: ref.Digest, Order: slices.IndexFunc(specs, func(c workload.Component) bool { return c.Name == s.Name })}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+		if !m.save(ctx, rec, nil, attempts) {
 			return
 		}
 	}

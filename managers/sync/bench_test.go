@@ -25,7 +25,7 @@ func BenchmarkIdleStep50(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = store.Close(context.Background()) })
-	a := newAgent(b, w, agentOpts{store: store, helm: newFakeProvider(), config: func(c *Config) {
+	a := newAgent(b, w, agentOpts{store: store, workload: newFakeProvider(), config: func(c *Config) {
 		c.PollInterval = config.Duration(15 * time.Second)
 		c.BackoffMax = config.Duration(time.Minute)
 	}})

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -28,7 +27,7 @@ func (m *Manager) checkCapabilities(ctx context.Context) {
 		m.log.Debug("capability discovery incomplete; set the value under device in the config if it matters", "err", err)
 	}
 	deviceID := firstNonEmpty(m.cfg.Device.ID, m.client.ClientID())
-	body, err := buildCapabilities(host, m.cfg.Device, deviceID)
+	body, err := buildCapabilities(host, m.cfg.Device, deviceID, m.cfg.CapabilitiesShape, m.runtimes)
 	if err != nil {
 		if m.capsRejected != "invalid" {
 			m.log.Error("the capabilities document is invalid; fix the device settings in the config", "err", err)
@@ -77,48 +76,4 @@ func (m *Manager) checkCapabilities(ctx context.Context) {
 	}
 	m.log.Info("capabilities reported", "deviceId", deviceID, "cores", host.Cores, "memory", inventory.Quantity(host.MemoryBytes),
 		"storage", inventory.Quantity(host.StorageBytes), "interfaces", len(host.Interfaces), "gpus", len(host.GPUs))
-}
-
-// buildCapabilities is the P1 (first shape, with resources)
-// DeviceCapabilitiesManifest from discovery and the config, validated with
-// margo/document before it is ever sent.
-func buildCapabilities(h inventory.Host, d DeviceConfig, deviceID string) ([]byte, error) {
-	roles := d.Roles
-	if len(roles) == 0 {
-		roles = []string{document.RoleStandaloneDevice}
-	}
-	res := &document.Resources{
-		CPU:     document.CPU{Cores: h.Cores, Architecture: h.Architecture},
-		Memory:  firstNonEmpty(d.Memory, inventory.Quantity(h.MemoryBytes)),
-		Storage: firstNonEmpty(d.Storage, inventory.Quantity(h.StorageBytes)),
-	}
-	if d.Cores > 0 {
-		res.CPU.Cores = d.Cores
-	}
-	if d.Architecture != "" {
-		res.CPU.Architecture = d.Architecture
-	}
-	for _, g := range h.GPUs {
-		res.Peripherals = append(res.Peripherals, document.Peripheral{Type: "gpu", Manufacturer: g.Manufacturer, Model: g.Model})
-	}
-	res.Peripherals = append(res.Peripherals, d.Peripherals...)
-	for _, t := range h.Interfaces {
-		res.Interfaces = append(res.Interfaces, document.Interface{Type: t})
-	}
-	res.Interfaces = append(res.Interfaces, d.Interfaces...)
-	doc := document.DeviceCapabilitiesManifest{
-		APIVersion: document.CapabilitiesAPIVersion, Kind: document.CapabilitiesKind, Labels: d.Labels,
-		Properties: document.DeviceProperties{
-			ID: deviceID, Vendor: firstNonEmpty(d.Vendor, h.Vendor, "unknown"), ModelNumber: firstNonEmpty(d.Model, h.Model, "unknown"),
-			SerialNumber: firstNonEmpty(d.Serial, h.Serial, "unknown"), Roles: roles, Resources: res,
-		},
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fault.Wrap(err, fault.Internal, "encode the capabilities")
-	}
-	if _, err := document.ParseCapabilities(b); err != nil {
-		return nil, err
-	}
-	return b, nil
 }

@@ -65,7 +65,11 @@ func components(dep *document.ApplicationDeployment, defaultTimeout time.Duratio
 
 // appliedRecord is what the agent applied for one component: enough to
 // skip an identical re-apply after a restart, and to remove it later even
-// once its deployment has left the manifest.
+// once its deployment has left the manifest. A record with an empty Hash
+// is an attempt: written before the first Apply of a component, so that
+// what a failed or interrupted Apply left on the runtime (a created
+// container, a half-installed release) is still removed through the
+// provider; it never counts as applied.
 type appliedRecord struct {
 	Spec       workload.Component `json:"spec"`
 	Hash       string             `json:"hash"`       // specHash(Spec)
@@ -74,6 +78,9 @@ type appliedRecord struct {
 	Order      int                `json:"order"`      // position in that revision
 	AppliedAt  time.Time          `json:"appliedAt"`
 }
+
+// attempted reports whether the record is only an attempt (see appliedRecord).
+func (a appliedRecord) attempted() bool { return a.Hash == "" }
 
 // specHash identifies what a component runs: profile type, namespace,
 // source, revision and parameters. Equal hashes mean "already applied"

@@ -50,6 +50,11 @@ type Config struct {
 	StatusQueueMax int `json:"statusQueueMax"`
 	// ErrorHistory is how many recent errors the local API shows (default 100).
 	ErrorHistory int `json:"errorHistory"`
+	// CapabilitiesShape is the DeviceCapabilitiesManifest layout sent:
+	// "resources" (default, the first P1 layout) or "flat" (the later P1
+	// layout, which also reports supportedDeploymentTypes from the bound
+	// workload providers).
+	CapabilitiesShape string `json:"capabilitiesShape"`
 }
 
 // WFMConfig is the fleet manager's address and trust.
@@ -101,6 +106,12 @@ type DeviceConfig struct {
 	Interfaces  []document.Interface  `json:"interfaces,omitempty"`
 	// Labels are reported as the capabilities' labels.
 	Labels map[string]any `json:"labels,omitempty"`
+	// OTelCollector says whether an OpenTelemetry collector receives the
+	// workloads' telemetry on this device (reported as otelCollector in the
+	// flat layout, where the spec requires true for a workload-hosting
+	// device). The agent does not run one itself: set it to true when you
+	// run one.
+	OTelCollector *bool `json:"otelCollector,omitempty"`
 }
 
 // Defaults fills the defaults before the host decodes the config.
@@ -112,6 +123,7 @@ func (c *Config) Defaults() {
 	c.ErrorHistory = DefaultErrorHistory
 	c.WFM.RequestTimeout = config.Duration(DefaultRequestTimeout)
 	c.Identity.Dir = DefaultIdentityDir
+	c.CapabilitiesShape = ShapeResources
 }
 
 // fillPaths derives the file defaults from the identity dir.
@@ -170,6 +182,16 @@ func (c *Config) Validate() error {
 		if err := c.Downtime[i].check(); err != nil {
 			add(fmt.Sprintf("downtime[%d]", i), "%v", err)
 		}
+	}
+	switch c.CapabilitiesShape {
+	case "", ShapeResources:
+		c.CapabilitiesShape = ShapeResources
+	case ShapeFlat:
+		if c.Device.OTelCollector == nil || !*c.Device.OTelCollector {
+			add("device.otelCollector", `the flat capabilities layout requires true on a workload-hosting device (the spec requires an OpenTelemetry collector there): run one and set true, or use "capabilitiesShape": %q`, ShapeResources)
+		}
+	default:
+		add("capabilitiesShape", "%q is not a layout: use %q (the first P1 layout) or %q", c.CapabilitiesShape, ShapeResources, ShapeFlat)
 	}
 	errs = append(errs, c.Device.check()...)
 	return errs.Err()

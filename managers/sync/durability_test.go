@@ -13,7 +13,7 @@ func TestStatusReportsQueueWhileTheWFMRefusesAndArriveInOrder(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
 	store, dir := memory.New(), t.TempDir()
-	a := newAgent(t, w, agentOpts{helm: p, store: store, dir: dir})
+	a := newAgent(t, w, agentOpts{workload: p, store: store, dir: dir})
 	w.assign(deployment(depA, "", "1.0.0", "x", "db", "api"))
 	w.set(func(w *fakeWFM) { w.statusCode, w.retryAfter = 503, 2 })
 	before := time.Now()
@@ -33,7 +33,7 @@ func TestStatusReportsQueueWhileTheWFMRefusesAndArriveInOrder(t *testing.T) {
 	}
 
 	// The agent restarts with the queue still undelivered, then the WFM is back.
-	b := newAgent(t, w, agentOpts{helm: p, store: store, dir: dir})
+	b := newAgent(t, w, agentOpts{workload: p, store: store, dir: dir})
 	w.set(func(w *fakeWFM) { w.statusCode, w.retryAfter = 0, 0 })
 	b.pollNow(t)
 	if got := states(w.reports(), depA); !slices.Equal(got, []string{"pending", "installing", "installing", "installed"}) {
@@ -50,7 +50,7 @@ func TestStatusReportsQueueWhileTheWFMRefusesAndArriveInOrder(t *testing.T) {
 func TestWFMDownKeepsWorkloadsAndBacksOff(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	w.assign(deployment(depA, "", "1.0.0", "x", "db"))
 	a.pollNow(t)
 	w.set(func(w *fakeWFM) { w.downCode = 503 })
@@ -78,7 +78,7 @@ func TestWFMDownKeepsWorkloadsAndBacksOff(t *testing.T) {
 
 func TestReportTheWFMRejectsIsDroppedNotBlocking(t *testing.T) {
 	w := newFakeWFM(t)
-	a := newAgent(t, w, agentOpts{helm: newFakeProvider()})
+	a := newAgent(t, w, agentOpts{workload: newFakeProvider()})
 	w.assign(deployment(depA, "", "1.0.0", "x", "db"))
 	w.set(func(w *fakeWFM) { w.statusCode = 404 })
 	a.pollNow(t)
@@ -90,7 +90,7 @@ func TestReportTheWFMRejectsIsDroppedNotBlocking(t *testing.T) {
 
 func TestFullQueueDropsSupersededReportsFirst(t *testing.T) {
 	w := newFakeWFM(t)
-	a := newAgent(t, w, agentOpts{helm: newFakeProvider(), config: func(c *Config) { c.StatusQueueMax = 10 }})
+	a := newAgent(t, w, agentOpts{workload: newFakeProvider(), config: func(c *Config) { c.StatusQueueMax = 10 }})
 	w.set(func(w *fakeWFM) { w.statusCode = 503 })
 	w.assign(deployment(depA, "", "1.0.0", "x", "a1", "a2", "a3", "a4"), deployment(depB, "", "1.0.0", "x", "b1", "b2", "b3", "b4"))
 	a.pollNow(t) // 2 x (pending, installing, 3 x installing, installed) = 12 reports
@@ -111,7 +111,7 @@ func TestStopDuringApplyThenRestartInstallsNothingTwice(t *testing.T) {
 	gate := make(chan struct{})
 	p.block["api"] = gate
 	store, dir := memory.New(), t.TempDir()
-	a := newAgent(t, w, agentOpts{helm: p, store: store, dir: dir})
+	a := newAgent(t, w, agentOpts{workload: p, store: store, dir: dir})
 	w.assign(deployment(depA, "", "1.0.0", "x", "db", "api", "web"))
 	ctx := context.Background()
 	if err := a.Start(ctx); err != nil {
@@ -127,7 +127,7 @@ func TestStopDuringApplyThenRestartInstallsNothingTwice(t *testing.T) {
 		t.Fatalf("applies before the stop %v", got)
 	}
 	p.set(func(p *fakeProvider) { delete(p.block, "api") })
-	b := newAgent(t, w, agentOpts{helm: p, store: store, dir: dir})
+	b := newAgent(t, w, agentOpts{workload: p, store: store, dir: dir})
 	b.pollNow(t)
 	if got := p.appliedNames(); !slices.Equal(got, []string{"db", "api", "web"}) {
 		t.Fatalf("applies after the restart %v: each component exactly once", got)
@@ -171,9 +171,9 @@ func TestPollingHoursAndDowntime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newFakeWFM(t)
 			p := newFakeProvider()
-			setup := newAgent(t, w, agentOpts{helm: p}) // onboard first, outside any window
+			setup := newAgent(t, w, agentOpts{workload: p}) // onboard first, outside any window
 			setup.pollNow(t)
-			a := newAgent(t, w, agentOpts{helm: p, store: setup.store, dir: setup.cfg.Identity.Dir, config: tc.cfg})
+			a := newAgent(t, w, agentOpts{workload: p, store: setup.store, dir: setup.cfg.Identity.Dir, config: tc.cfg})
 			a.now = func() time.Time { return monday2330 }
 			w.assign(deployment(depA, "", "1.0.0", "x", "db"))
 			before := w.count("manifest")
@@ -188,7 +188,7 @@ func TestPollingHoursAndDowntime(t *testing.T) {
 	}
 	t.Run("CommunicationErrorsIgnoredInDowntime", func(t *testing.T) {
 		w := newFakeWFM(t)
-		a := newAgent(t, w, agentOpts{helm: newFakeProvider()})
+		a := newAgent(t, w, agentOpts{workload: newFakeProvider()})
 		a.pollNow(t)
 		w.set(func(w *fakeWFM) { w.downCode = 503 })
 		a.cfg.Downtime = []Window{{From: "00:00", To: "24:00"}}

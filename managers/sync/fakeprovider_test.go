@@ -20,6 +20,7 @@ type fakeProvider struct {
 	applies   []workload.Component          // completed applies, in order
 	removes   []workload.Component          // completed removes, in order
 	fail      map[string]error              // component name -> error of its next applies
+	failRm    map[string]error              // component name -> error of its next removes
 	block     map[string]chan struct{}      // component name -> Apply waits for close (or ctx)
 	entered   chan string                   // receives the name of each component entering Apply
 }
@@ -28,7 +29,7 @@ func newFakeProvider(types ...string) *fakeProvider {
 	if len(types) == 0 {
 		types = []string{"helm.v3", "helm", "compose"}
 	}
-	return &fakeProvider{types: types, installed: map[string]workload.Component{}, fail: map[string]error{},
+	return &fakeProvider{types: types, installed: map[string]workload.Component{}, fail: map[string]error{}, failRm: map[string]error{},
 		block: map[string]chan struct{}{}, entered: make(chan string, 100)}
 }
 
@@ -73,6 +74,9 @@ func (p *fakeProvider) Remove(ctx context.Context, c workload.Component, _ workl
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.failRm[c.Name]; err != nil {
+		return err
+	}
 	delete(p.installed, key(c))
 	p.removes = append(p.removes, c)
 	return nil

@@ -48,11 +48,11 @@ type agent struct {
 
 // agentOpts tune newAgent.
 type agentOpts struct {
-	store   state.Store
-	dir     string
-	helm    workload.Provider
-	compose workload.Provider
-	config  func(*Config)
+	store     state.Store
+	dir       string
+	workload  workload.Provider   // the one workload provider, or
+	workloads []workload.Provider // several
+	config    func(*Config)
 }
 
 // fakeSources are deterministic discovery sources: 4 cores amd64, 8 GiB,
@@ -106,14 +106,15 @@ func newAgent(t testing.TB, w *fakeWFM, o agentOpts) *agent {
 	logs := &logBuffer{}
 	reader := sdkmetric.NewManualReader()
 	uses := map[string]module.Module{RoleState: o.store}
-	if o.helm != nil {
-		uses[RoleHelm] = o.helm
+	var workloads []module.Module
+	if o.workload != nil {
+		workloads = append(workloads, o.workload)
 	}
-	if o.compose != nil {
-		uses[RoleCompose] = o.compose
+	for _, p := range o.workloads {
+		workloads = append(workloads, p)
 	}
 	env := &module.Env{ID: ID, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Meter: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)), Uses: uses}
+		Meter: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)), Uses: uses, UsesList: map[string][]module.Module{RoleWorkload: workloads}}
 	ctx := context.Background()
 	if err := m.Init(ctx, env); err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func TestManifestIntegrityRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newFakeWFM(t)
 			p := newFakeProvider()
-			a := newAgent(t, w, agentOpts{helm: p})
+			a := newAgent(t, w, agentOpts{workload: p})
 			w.assign(v1A)
 			a.pollNow(t)
 			if lastReport(t, w.reports(), depA).Status.State != "installed" {
@@ -122,7 +122,7 @@ func TestManifestIntegrityRules(t *testing.T) {
 func TestArtifact404MeansUnavailableNeverDelete(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	v1A, newB := deployment(depA, "", "1.0.0", "one", "db"), deployment(depB, "", "1.0.0", "b", "web")
 	w.assign(v1A)
 	a.pollNow(t)
@@ -147,7 +147,7 @@ func TestArtifact404MeansUnavailableNeverDelete(t *testing.T) {
 func TestUnavailableBundleFallsBackToYAMLs(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	w.assign(deployment(depA, "", "1.0.0", "one", "db"), deployment(depB, "", "1.0.0", "b", "web"))
 	w.set(func(w *fakeWFM) {
 		w.serveBundle = nil

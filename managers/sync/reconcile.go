@@ -46,9 +46,9 @@ func (m *Manager) reconcile(ctx context.Context) {
 			}
 			continue
 		}
-		if m.due(rec, now) {
+		settled = false // a removal to do, now or at its retry
+		if m.removalDue(rec, now) {
 			m.uninstall(ctx, rec)
-			settled = false
 		}
 		if ctx.Err() != nil {
 			return
@@ -90,6 +90,18 @@ func (m *Manager) due(rec *deploymentRecord, now time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// removalDue reports whether the removal of a deployment that left the
+// manifest may run now: at once when it has not started (however its
+// install attempts failed: their backoff and a permanent failure are about
+// an install that is no longer wanted), otherwise when a failed removal's
+// retry time has come.
+func (m *Manager) removalDue(rec *deploymentRecord, now time.Time) bool {
+	if !rec.removalStarted() {
+		return true
+	}
+	return m.due(rec, now)
 }
 
 // nextDeploymentRetry is the earliest scheduled deployment retry (zero: none).

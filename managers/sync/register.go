@@ -23,9 +23,10 @@ const ID = "managers.sync"
 
 // Roles of managers.sync.
 const (
-	RoleState   = "state"
-	RoleHelm    = "helm"
-	RoleCompose = "compose"
+	RoleState = "state"
+	// RoleWorkload binds the workload providers, a list: each deployment
+	// runs on the one that declares its profile type.
+	RoleWorkload = "workload"
 )
 
 func init() {
@@ -36,14 +37,13 @@ func init() {
 // Manager is the device agent's state-seeking loop. See the package
 // documentation.
 type Manager struct {
-	cfg     Config
-	store   state.Store
-	helm    workload.Provider
-	compose workload.Provider
-	log     *slog.Logger
-	met     *metrics
-	sched   schedule
-	now     func() time.Time
+	cfg      Config
+	store    state.Store
+	runtimes runtimes
+	log      *slog.Logger
+	met      *metrics
+	sched    schedule
+	now      func() time.Time
 
 	// Owned by the loop goroutine (and by Start before it runs).
 	id           *identity
@@ -79,15 +79,20 @@ func New() *Manager {
 // ConfigTarget implements module.Configurable.
 func (m *Manager) ConfigTarget() any { return &m.cfg }
 
-// Roles declares the state store (required) and the workload providers
-// (optional: a deployment whose profile type has no provider fails with a
-// clear status error).
+// Roles declares the state store (required) and the workload providers,
+// any number of them (a deployment whose profile type none runs fails with
+// a clear status error).
 func (m *Manager) Roles() []module.Role {
 	return []module.Role{
 		module.Need[state.Store](RoleState),
-		module.Want[workload.Provider](RoleHelm),
-		module.Want[workload.Provider](RoleCompose),
+		module.List[workload.Provider](RoleWorkload),
 	}
+}
+
+// CheckBindings implements module.BindingChecker: no two workload
+// providers may claim the same profile type.
+func (m *Manager) CheckBindings(uses map[string][]module.Bound) error {
+	return checkWorkloadBindings(uses[RoleWorkload])
 }
 
 // Init takes the providers and checks the config once more (it parses the
@@ -101,8 +106,7 @@ func (m *Manager) Init(_ context.Context, env *module.Env) error {
 		return err
 	}
 	m.store = s
-	m.helm, _ = module.Use[workload.Provider](env, RoleHelm)
-	m.compose, _ = module.Use[workload.Provider](env, RoleCompose)
+	m.runtimes = newRuntimes(module.UseList[workload.Provider](env, RoleWorkload))
 	m.log = env.Logger
 	if m.log == nil {
 		m.log = slog.Default()
@@ -113,24 +117,12 @@ func (m *Manager) Init(_ context.Context, env *module.Env) error {
 		return err
 	}
 	m.bo = newBackoff(m.cfg.PollInterval.D(), m.cfg.BackoffMax.D())
-	m.warnProviderTypes()
-	return nil
-}
-
-// warnProviderTypes logs a provider bound to a role whose Types do not
-// include that role's profile types.
-func (m *Manager) warnProviderTypes() {
-	for role, p := range map[string]workload.Provider{RoleHelm: m.helm, RoleCompose: m.compose} {
-		if p == nil {
-			m.log.Info("no workload provider for this role: deployments of its profile types will fail", "role", role)
-			continue
-		}
-		for _, t := range roleTypes(role) {
-			if !supports(p, t) {
-				m.log.Warn("the workload provider bound to this role does not run one of its profile types; bind another provider", "role", role, "profileType", t, "providerTypes", p.Types())
-			}
-		}
+	if len(m.runtimes.byType) == 0 {
+		m.log.Warn("no workload provider is bound: every deployment will fail; bind one with \"uses\": {\"workload\": [\"<provider>\"]}")
+	} else {
+		m.log.Info("workload runtimes", "profileTypes", m.runtimes.types())
 	}
+	return nil
 }
 
 // Start loads (or creates) the device identity and the accepted state,

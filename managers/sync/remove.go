@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
@@ -22,13 +23,16 @@ func (m *Manager) uninstall(ctx context.Context, rec *deploymentRecord) {
 	if err != nil {
 		return
 	}
-	if rec.State != document.StateRemoving {
+	if !rec.removalStarted() {
 		m.log.Info("removing deployment: it is no longer in the manifest", "deploymentId", rec.ID, "name", rec.Name)
-		rec.Digest = ""
+		rec.Digest = "" // marks the removal as started
+		// The install's failed attempts are about a revision that is no
+		// longer wanted: the removal starts with a clean slate.
+		rec.Attempts, rec.NextRetry, rec.Permanent, rec.LastError = 0, time.Time{}, false, ""
 		for i, c := range rec.Components {
 			st := document.StateRemoving
 			if _, ok := applied[c.Name]; !ok {
-				st = document.StateRemoved // never installed: nothing to remove
+				st = document.StateRemoved // never tried: nothing to remove
 			}
 			rec.Components[i] = componentState{Name: c.Name, State: st}
 		}
@@ -71,13 +75,13 @@ func (m *Manager) removeLeftovers(ctx context.Context, rec *deploymentRecord, ap
 }
 
 // removeOtherRuntime removes, before anything is installed, the applied
-// components of an earlier revision that ran on another runtime (the
-// deployment moved from helm to compose or back): the new revision's
+// components of an earlier revision that ran on another provider (the
+// deployment moved, e.g., from helm to compose): the new revision's
 // provider would not know them, and their markers are about to be
 // replaced. It reports whether the deployment can go on.
 func (m *Manager) removeOtherRuntime(ctx context.Context, rec *deploymentRecord, applied map[string]appliedRecord) bool {
 	for _, a := range inRemovalOrder(applied) {
-		if runtimeOf(a.Spec.ProfileType) == runtimeOf(rec.ProfileType) {
+		if m.runtimes.same(a.Spec.ProfileType, rec.ProfileType) {
 			continue
 		}
 		if !m.removeApplied(ctx, rec, a) {
@@ -99,7 +103,7 @@ func (m *Manager) removeOtherRuntime(ctx context.Context, rec *deploymentRecord,
 // failure (not a shutdown) the deployment is failed with REMOVE_FAILED and
 // a retry is scheduled. It reports whether the component is gone.
 func (m *Manager) removeApplied(ctx context.Context, rec *deploymentRecord, a appliedRecord) bool {
-	prov, err := m.provider(a.Spec.ProfileType)
+	prov, err := m.runtimes.provider(a.Spec.ProfileType)
 	if err == nil {
 		start := m.now()
 		m.log.Info("removing component", "deploymentId", rec.ID, "component", a.Spec.Name)

@@ -44,6 +44,10 @@ type deploymentRecord struct {
 	RemovedAt       time.Time             `json:"removedAt,omitzero"`
 }
 
+// removalStarted reports whether the deployment's removal has begun (its
+// digest is cleared when it starts).
+func (r *deploymentRecord) removalStarted() bool { return r.Digest == "" }
+
 // componentState is one component's state.
 type componentState struct {
 	Name  string                `json:"name"`

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/coa/workload"
 	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/providers/state/memory"
 )
@@ -58,7 +59,7 @@ func TestOnboardsOnceAndReportsCapabilitiesOnChange(t *testing.T) {
 func TestInstallsComponentsInOrderAndReportsEveryState(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	w.assign(deployment(depA, "", "1.0.0", "hi", "db", "api", "web"))
 	a.pollNow(t)
 
@@ -96,7 +97,7 @@ func TestInstallsComponentsInOrderAndReportsEveryState(t *testing.T) {
 func TestUpgradeAppliesOnlyChangedComponentsAndRemovalGoesInReverse(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	w.assign(deployment(depA, "", "1.0.0", "hi", "db", "api"), deployment(depB, "", "1.0.0", "x", "one", "two"))
 	a.pollNow(t)
 	if w.count("bundle") != 1 {
@@ -126,7 +127,7 @@ func TestUpgradeAppliesOnlyChangedComponentsAndRemovalGoesInReverse(t *testing.T
 func TestNoProviderForTypeFailsThatDeploymentOnly(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider("helm.v3", "helm")
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	w.assign(deployment(depA, "compose", "1", "x", "web"), deployment(depB, "", "1.0.0", "x", "db"))
 	a.pollNow(t)
 	r := lastReport(t, w.reports(), depA)
@@ -150,7 +151,7 @@ func TestFailedComponentIsRetriedAndDoesNotBlockOthers(t *testing.T) {
 	w := newFakeWFM(t)
 	p := newFakeProvider()
 	p.fail["api"] = fault.New(fault.Unavailable, "registry unreachable")
-	a := newAgent(t, w, agentOpts{helm: p})
+	a := newAgent(t, w, agentOpts{workload: p})
 	w.assign(deployment(depA, "", "1.0.0", "x", "db", "api", "web"), deployment(depB, "", "1.0.0", "x", "one"))
 	a.pollNow(t)
 	r := lastReport(t, w.reports(), depA)
@@ -187,7 +188,7 @@ func TestFailedComponentIsRetriedAndDoesNotBlockOthers(t *testing.T) {
 func TestRuntimeChangeRemovesTheOldComponentsFirst(t *testing.T) {
 	w := newFakeWFM(t)
 	helm, compose := newFakeProvider("helm.v3"), newFakeProvider("compose")
-	a := newAgent(t, w, agentOpts{helm: helm, compose: compose})
+	a := newAgent(t, w, agentOpts{workloads: []workload.Provider{helm, compose}})
 	w.assign(deployment(depA, "", "1.0.0", "x", "web"))
 	a.pollNow(t)
 	w.assign(deployment(depA, "compose", "1", "x", "web"))

@@ -135,7 +135,7 @@ func (m *Manager) view(ctx context.Context, r *deploymentRecord) (DeploymentView
 	}
 	for i, c := range r.Components {
 		cv := ComponentView{Name: c.Name, State: c.State, Error: c.Error}
-		if a, ok := applied[c.Name]; ok {
+		if a, ok := applied[c.Name]; ok && !a.attempted() {
 			cv.Revision, cv.ParamsHash, cv.AppliedAt = a.Spec.Revision, a.ParamsHash, timePtr(a.AppliedAt)
 		}
 		v.Components[i] = cv

@@ -48,6 +48,11 @@ type Vendor struct {
 // ConfigTarget implements module.Configurable.
 func (v *Vendor) ConfigTarget() any { return &v.cfg }
 
+// Siblings implements module.SiblingDeclarer: a managers.sync.
+func (v *Vendor) Siblings() []module.Role {
+	return []module.Role{module.Need[*sync.Manager](sync.ID)}
+}
+
 // Init finds the managers.sync among the vendor's managers.
 func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	m, ok := module.Manager[*sync.Manager](env)

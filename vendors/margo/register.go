@@ -43,6 +43,9 @@ type Vendor struct {
 // ConfigTarget implements module.Configurable.
 func (v *Vendor) ConfigTarget() any { return &v.cfg }
 
+// Siblings implements module.SiblingDeclarer: the three fleet managers.
+func (v *Vendor) Siblings() []module.Role { return fleet.Siblings() }
+
 // Init finds the three fleet managers among the vendor's managers.
 func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	var err error

@@ -29,7 +29,6 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/workload"
 	"github.com/cadenza-edge/cadenza/margo/application"
-	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/margo/profile"
 	orasprovider "github.com/cadenza-edge/cadenza/providers/artifacts/oras"
 	"github.com/cadenza-edge/cadenza/providers/workload/compose"

@@ -32,8 +32,8 @@ type targetRef struct {
 // YAMLs of dropped ones, and for each new or changed deployment a record in
 // state pending with its report. Only after this batch is the new version
 // and ETag the agent's; until then the previous state stands.
-func (m *Manager) accept(ctx context.Context, res *client.ManifestResult, changed []fetched) error {
-	now := m.now()
+func (p *poller) accept(ctx context.Context, res *client.ManifestResult, changed []fetched) error {
+	now := p.now()
 	man := res.Manifest
 	next := target{Version: man.ManifestVersion, ETag: res.ETag, AcceptedAt: now.UTC(), Deployments: make([]targetRef, len(man.Deployments))}
 	keep := map[string]bool{}
@@ -46,7 +46,7 @@ func (m *Manager) accept(ctx context.Context, res *client.ManifestResult, change
 		return err
 	}
 	var removed []string
-	for _, r := range m.target.Deployments {
+	for _, r := range p.target.Deployments {
 		if !keep[r.ID] {
 			t.del(yamlKey(r.ID))
 			removed = append(removed, r.ID)
@@ -61,12 +61,12 @@ func (m *Manager) accept(ctx context.Context, res *client.ManifestResult, change
 			return err
 		}
 	}
-	if err := m.commit(ctx, t); err != nil {
+	if err := p.queue.commit(ctx, t); err != nil {
 		return err
 	}
-	prev := m.target.Version
-	m.target = next
-	m.log.Info("accepted a new desired state", "manifestVersion", next.Version, "previousVersion", prev,
+	prev := p.target.Version
+	p.target = next
+	p.log.Info("accepted a new desired state", "manifestVersion", next.Version, "previousVersion", prev,
 		"deployments", len(next.Deployments), "changed", len(changed), "removed", len(removed))
 	return nil
 }
@@ -84,35 +84,10 @@ func newRecord(dep *document.ApplicationDeployment, digest string, version uint6
 	return rec
 }
 
-// loadState reads the accepted target and the counters at start.
-func (m *Manager) loadState(ctx context.Context) error {
-	if _, _, err := getJSON(ctx, m.store, keyTarget, &m.target); err != nil {
-		return err
-	}
-	for key, dst := range map[string]*uint64{keyQueueNext: &m.queueNext, keyErrorsNext: &m.errNext, keyReconciled: &m.reconciled} {
-		if _, _, err := getJSON(ctx, m.store, key, dst); err != nil {
-			return err
-		}
-	}
-	queued, err := listAll(ctx, m.store, prefixQueue)
-	if err != nil {
-		return err
-	}
-	m.met.depth.Store(int64(len(queued)))
-	if n := len(queued); n > 0 {
-		var last uint64
-		_, _ = fmt.Sscanf(queued[n-1].Key[len(prefixQueue):], "%d", &last)
-		m.queueNext = max(m.queueNext, last+1)
-	}
-	var rec identityRecord
-	if _, found, err := getJSON(ctx, m.store, keyIdentity, &rec); err != nil {
-		return err
-	} else if found {
-		m.mu.Lock()
-		m.rt.ClientID = rec.ClientID
-		m.mu.Unlock()
-	}
-	return nil
+// load reads the accepted target at start.
+func (p *poller) load(ctx context.Context) error {
+	_, _, err := getJSON(ctx, p.store, keyTarget, &p.target)
+	return err
 }
 
 // decodeRecord reads a deployment record.

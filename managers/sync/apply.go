@@ -18,38 +18,38 @@ import (
 // earlier ones) and schedules a retry; other deployments go on. When ctx
 // ends (the agent stopping) the deployment is left where it was, durably,
 // and resumes at the next start.
-func (m *Manager) install(ctx context.Context, ref targetRef, rec *deploymentRecord) {
-	e, err := m.store.Get(ctx, yamlKey(ref.ID))
+func (rc *reconciler) install(ctx context.Context, ref targetRef, rec *deploymentRecord) {
+	e, err := rc.store.Get(ctx, yamlKey(ref.ID))
 	if err != nil {
 		if ctx.Err() == nil {
-			m.log.Error("cannot read an accepted deployment from the agent state", "deploymentId", ref.ID, "err", err)
+			rc.log.Error("cannot read an accepted deployment from the agent state", "deploymentId", ref.ID, "err", err)
 		}
 		return
 	}
 	dep, err := document.ParseDeployment(e.Value)
 	if err != nil {
-		m.log.Error("an accepted deployment no longer parses; it cannot be installed", "deploymentId", ref.ID, "err", err)
+		rc.log.Error("an accepted deployment no longer parses; it cannot be installed", "deploymentId", ref.ID, "err", err)
 		return
 	}
 	if rec == nil || rec.Digest != ref.Digest {
-		rec = newRecord(dep, ref.Digest, m.target.Version)
+		rec = newRecord(dep, ref.Digest, rc.target.Version)
 	}
-	m.tried[ref.ID] = true
-	specs, err := components(dep, m.cfg.ApplyTimeout.D())
+	rc.tried[ref.ID] = true
+	specs, err := components(dep, rc.cfg.ApplyTimeout.D())
 	if err != nil {
-		m.failAll(ctx, rec, CodeInvalid, fault.Wrap(err, fault.BadRequest, "the deployment cannot be run"))
+		rc.failAll(ctx, rec, CodeInvalid, fault.Wrap(err, fault.BadRequest, "the deployment cannot be run"))
 		return
 	}
-	prov, err := m.runtimes.provider(rec.ProfileType)
+	prov, err := rc.runtimes.provider(rec.ProfileType)
 	if err != nil {
-		m.failAll(ctx, rec, CodeNoProvider, err)
+		rc.failAll(ctx, rec, CodeNoProvider, err)
 		return
 	}
-	applied, err := m.appliedOf(ctx, ref.ID)
+	applied, err := rc.appliedOf(ctx, ref.ID)
 	if err != nil {
 		return
 	}
-	if !m.removeOtherRuntime(ctx, rec, applied) {
+	if !rc.removeOtherRuntime(ctx, rec, applied) {
 		return
 	}
 	var todo []workload.Component
@@ -63,7 +63,7 @@ func (m *Manager) install(ctx context.Context, ref targetRef, rec *deploymentRec
 	}
 	rec.Leftovers = leftovers(applied, specs)
 	if len(todo) > 0 {
-		m.log.Info("installing deployment", "deploymentId", rec.ID, "name", rec.Name, "components", len(todo), "of", len(specs))
+		rc.log.Info("installing deployment", "deploymentId", rec.ID, "name", rec.Name, "components", len(todo), "of", len(specs))
 		// With the installing report, mark every component about to be
 		// tried that has nothing applied yet as attempted: whatever its
 		// Apply leaves behind, even when it fails, is then removed with it.
@@ -77,49 +77,49 @@ func (m *Manager) install(ctx context.Context, ref targetRef, rec *deploymentRec
 			}
 			return nil
 		}
-		if !m.save(ctx, rec, nil, attempts) {
+		if !rc.save(ctx, rec, nil, attempts) {
 			return
 		}
 	}
 	for i, s := range todo {
-		start := m.now()
-		_, err := m.applyOne(ctx, prov, s)
+		start := rc.now()
+		_, err := rc.applyOne(ctx, prov, s)
 		if err != nil && ctx.Err() != nil {
-			m.log.Info("install interrupted by shutdown; it resumes at the next start", "deploymentId", rec.ID, "component", s.Name)
+			rc.log.Info("install interrupted by shutdown; it resumes at the next start", "deploymentId", rec.ID, "component", s.Name)
 			return
 		}
 		if err != nil {
-			m.componentFailed(ctx, rec, s.Name, errorCode(err, CodeApplyFailed), err, todo[i+1:])
+			rc.componentFailed(ctx, rec, s.Name, errorCode(err, CodeApplyFailed), err, todo[i+1:])
 			return
 		}
 		a := appliedRecord{Spec: s, Hash: specHash(s), ParamsHash: paramsHash(s.Parameters), Digest: ref.Digest,
 			Order: slices.IndexFunc(specs, func(c workload.Component) bool { return c.Name == s.Name }), AppliedAt: start.UTC()}
 		rec.setComponent(s.Name, document.StateInstalled, nil)
-		if !m.save(ctx, rec, nil, func(t *txn) error { return t.put(appliedKey(rec.ID, s.Name), a) }) {
+		if !rc.save(ctx, rec, nil, func(t *txn) error { return t.put(appliedKey(rec.ID, s.Name), a) }) {
 			return
 		}
 	}
-	if !m.removeLeftovers(ctx, rec, applied) {
+	if !rc.removeLeftovers(ctx, rec, applied) {
 		return
 	}
 	if rec.State != document.StateInstalled || rec.Error != nil || len(todo) == 0 && rec.Attempts > 0 {
 		rec.setAll(document.StateInstalled)
-		m.save(ctx, rec, nil, nil)
+		rc.save(ctx, rec, nil, nil)
 	}
 	if len(todo) > 0 {
-		m.log.Info("deployment installed", "deploymentId", rec.ID, "name", rec.Name)
+		rc.log.Info("deployment installed", "deploymentId", rec.ID, "name", rec.Name)
 	}
 }
 
 // applyOne runs one provider Apply under the component's timeout (plus a
 // margin, so the provider can report its own timeout first).
-func (m *Manager) applyOne(ctx context.Context, p workload.Provider, c workload.Component) (workload.Status, error) {
+func (rc *reconciler) applyOne(ctx context.Context, p workload.Provider, c workload.Component) (workload.Status, error) {
 	actx, cancel := context.WithTimeout(ctx, c.Timeout+c.Timeout/10+5*time.Second)
 	defer cancel()
-	start := m.now()
-	m.log.Info("applying component", "deploymentId", c.DeploymentID, "component", c.Name, "type", c.ProfileType,
+	start := rc.now()
+	rc.log.Info("applying component", "deploymentId", c.DeploymentID, "component", c.Name, "type", c.ProfileType,
 		"repository", c.Repository, "revision", c.Revision, "wait", c.Wait, "timeout", c.Timeout.String())
-	st, err := p.Apply(actx, c, m.progress(c))
+	st, err := p.Apply(actx, c, rc.progress(c))
 	if err == nil && st.Phase == workload.Failed {
 		err = fault.New(fault.Internal, "the provider reports the component failed: %s", st.Message)
 	}
@@ -130,71 +130,71 @@ func (m *Manager) applyOne(ctx context.Context, p workload.Provider, c workload.
 	if err != nil {
 		result = string(fault.CodeOf(err))
 	}
-	m.met.component(ctx, "apply", result, m.now().Sub(start))
+	rc.met.component(ctx, "apply", result, rc.now().Sub(start))
 	return st, err
 }
 
 // progress logs the provider's progress events (pulls, installs, waits).
-func (m *Manager) progress(c workload.Component) workload.Progress {
+func (rc *reconciler) progress(c workload.Component) workload.Progress {
 	return func(e workload.Event) {
 		attrs := []any{"deploymentId", c.DeploymentID, "component", c.Name, "phase", string(e.Phase), "message", e.Message}
 		if e.Total > 0 {
 			attrs = append(attrs, "done", e.Done, "total", e.Total)
 			if e.Done < e.Total {
-				m.log.Debug("workload progress", attrs...)
+				rc.log.Debug("workload progress", attrs...)
 				return
 			}
 		}
-		m.log.Info("workload progress", attrs...)
+		rc.log.Info("workload progress", attrs...)
 	}
 }
 
 // componentFailed marks a component failed with code, the components after
 // it pending (not started), the deployment failed, and schedules a retry
 // unless the failure is permanent.
-func (m *Manager) componentFailed(ctx context.Context, rec *deploymentRecord, name, code string, err error, notStarted []workload.Component) {
+func (rc *reconciler) componentFailed(ctx context.Context, rec *deploymentRecord, name, code string, err error, notStarted []workload.Component) {
 	rec.setComponent(name, document.StateFailed, statusError(code, name, statusMessage(err)))
 	for _, c := range notStarted {
 		rec.setComponent(c.Name, document.StatePending, statusError(CodeBlockedByFailure, c.Name, "not started: component "+name+" failed"))
 	}
-	m.scheduleRetry(rec, err)
-	m.log.Error("component failed; the deployment is retried later unless the failure is permanent (fix the deployment or the workload runtime)",
+	rc.scheduleRetry(rec, err)
+	rc.log.Error("component failed; the deployment is retried later unless the failure is permanent (fix the deployment or the workload runtime)",
 		"deploymentId", rec.ID, "component", name, "code", code, "err", err, "permanent", rec.Permanent, "nextRetry", rec.NextRetry)
-	m.recordError(ctx, ErrorRecord{Kind: "apply", DeploymentID: rec.ID, Component: name, Code: code, Message: err.Error()})
-	m.save(ctx, rec, nil, nil)
+	rc.errs.record(ctx, ErrorRecord{Kind: "apply", DeploymentID: rec.ID, Component: name, Code: code, Message: err.Error()})
+	rc.save(ctx, rec, nil, nil)
 }
 
 // failAll fails the whole deployment (every component) with one error,
 // e.g. when no provider runs its profile type.
-func (m *Manager) failAll(ctx context.Context, rec *deploymentRecord, code string, err error) {
+func (rc *reconciler) failAll(ctx context.Context, rec *deploymentRecord, code string, err error) {
 	if rec.State == document.StateFailed && rec.Error != nil && rec.Error.Code == code && rec.Permanent {
 		return // already reported
 	}
 	for i := range rec.Components {
 		rec.Components[i] = componentState{Name: rec.Components[i].Name, State: document.StateFailed, Error: statusError(code, rec.Components[i].Name, statusMessage(err))}
 	}
-	m.scheduleRetry(rec, err)
-	m.log.Error("deployment failed", "deploymentId", rec.ID, "code", code, "err", err)
-	m.recordError(ctx, ErrorRecord{Kind: "apply", DeploymentID: rec.ID, Code: code, Message: err.Error()})
-	m.save(ctx, rec, statusError(code, rec.Name, statusMessage(err)), nil)
+	rc.scheduleRetry(rec, err)
+	rc.log.Error("deployment failed", "deploymentId", rec.ID, "code", code, "err", err)
+	rc.errs.record(ctx, ErrorRecord{Kind: "apply", DeploymentID: rec.ID, Code: code, Message: err.Error()})
+	rc.save(ctx, rec, statusError(code, rec.Name, statusMessage(err)), nil)
 }
 
 // scheduleRetry counts a failed attempt and sets when to try again.
-func (m *Manager) scheduleRetry(rec *deploymentRecord, err error) {
+func (rc *reconciler) scheduleRetry(rec *deploymentRecord, err error) {
 	rec.Attempts++
 	rec.Permanent = permanentFailure(err)
 	rec.LastError = err.Error()
-	rec.NextRetry = m.now().Add(retryDelay(m.cfg.PollInterval.D(), m.cfg.BackoffMax.D(), rec.Attempts)).UTC()
+	rec.NextRetry = rc.now().Add(retryDelay(rc.cfg.PollInterval.D(), rc.cfg.BackoffMax.D(), rec.Attempts)).UTC()
 }
 
 // save settles rec (overall error: overall) and commits it with its status
 // report and the extra writes. A deployment that reaches installed or
 // removed without an overall error forgets its failed attempts. It reports
 // whether the write succeeded.
-func (m *Manager) save(ctx context.Context, rec *deploymentRecord, overall *document.StatusError, extra func(*txn) error) bool {
-	rec.settle(overall, m.now())
+func (rc *reconciler) save(ctx context.Context, rec *deploymentRecord, overall *document.StatusError, extra func(*txn) error) bool {
+	rec.settle(overall, rc.now())
 	if rec.State == document.StateRemoved && rec.RemovedAt.IsZero() {
-		rec.RemovedAt = m.now().UTC()
+		rec.RemovedAt = rc.now().UTC()
 	}
 	if (rec.State == document.StateInstalled || rec.State == document.StateRemoved) && overall == nil {
 		rec.Attempts, rec.NextRetry, rec.Permanent, rec.LastError = 0, time.Time{}, false, ""
@@ -202,16 +202,16 @@ func (m *Manager) save(ctx context.Context, rec *deploymentRecord, overall *docu
 	t := &txn{}
 	if extra != nil {
 		if err := extra(t); err != nil {
-			m.log.Error("cannot encode the agent state", "deploymentId", rec.ID, "err", err)
+			rc.log.Error("cannot encode the agent state", "deploymentId", rec.ID, "err", err)
 			return false
 		}
 	}
-	if err := t.record(rec, m.now()); err != nil {
-		m.log.Error("cannot build a status report", "deploymentId", rec.ID, "err", err)
+	if err := t.record(rec, rc.now()); err != nil {
+		rc.log.Error("cannot build a status report", "deploymentId", rec.ID, "err", err)
 		return false
 	}
-	if err := m.commit(ctx, t); err != nil {
-		m.log.Error("cannot write the agent state; the step is retried (is the disk full?)", "deploymentId", rec.ID, "err", err)
+	if err := rc.queue.commit(ctx, t); err != nil {
+		rc.log.Error("cannot write the agent state; the step is retried (is the disk full?)", "deploymentId", rec.ID, "err", err)
 		return false
 	}
 	return true

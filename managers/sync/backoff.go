@@ -1,13 +1,9 @@
 package sync
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
-
-	"github.com/cadenza-edge/cadenza/margo/client"
 )
 
 // maxRetryAfter caps a Retry-After the WFM asks for, so a bogus value
@@ -36,40 +32,4 @@ func retryDelay(initial, maxInterval time.Duration, attempts int) time.Duration 
 		d = b.NextBackOff()
 	}
 	return d
-}
-
-// commFailed records a failed exchange with the WFM: the next one waits for
-// the backoff delay, or for the WFM's Retry-After when that is longer.
-// Inside a downtime window communication errors are ignored: they are
-// expected, so they neither back off nor count as errors.
-func (m *Manager) commFailed(ctx context.Context, what string, err error) {
-	now := m.now()
-	if m.sched.down(now) {
-		m.log.Debug("communication error during downtime ignored", "during", what, "err", err)
-		return
-	}
-	if ctx.Err() != nil {
-		return // stopping: not the WFM's fault
-	}
-	d := m.bo.NextBackOff()
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.RetryAfter > d {
-		d = min(ce.RetryAfter, maxRetryAfter)
-	}
-	m.retryAt = now.Add(d)
-	msg := "cannot reach the WFM; the agent keeps its workloads and queues its reports, and retries after a backoff"
-	if ce != nil && (ce.Status == 401 || ce.Status == 403) {
-		msg = "the WFM refuses this device (is its client revoked, rejected or awaiting approval?); the agent keeps its workloads and retries after a backoff"
-	}
-	m.log.Warn(msg, "during", what, "err", err, "retryIn", d.Round(time.Millisecond).String(), "wfm", m.cfg.WFM.URL)
-	m.recordError(ctx, ErrorRecord{Kind: what, Code: codeOf(err), Message: err.Error()})
-}
-
-// commOK records a successful exchange: the backoff starts over.
-func (m *Manager) commOK() {
-	if !m.retryAt.IsZero() {
-		m.log.Info("the WFM is reachable again")
-	}
-	m.bo.Reset()
-	m.retryAt = time.Time{}
 }

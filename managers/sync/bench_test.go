@@ -46,7 +46,7 @@ func BenchmarkIdleStep50(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		a.nextPoll, a.capsAt = time.Time{}, time.Time{}
+		a.poller.nextPoll, a.caps.at = time.Time{}, time.Time{}
 		a.step(ctx)
 	}
 	b.StopTimer()

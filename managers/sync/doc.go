@@ -21,8 +21,9 @@
 //     fetched once from /onboarding/certificate and pinned to that file when
 //     wfm.trustOnFirstUse is set; the clientId is persisted and never asked
 //     for again;
-//  2. capabilities: discovered (package capabilities) at most once per poll
-//     interval and reported when they changed;
+//  2. capabilities: discovered (package inventory) at most once per poll
+//     interval and reported, with the profile types of the bound workload
+//     providers, when they changed;
 //  3. the manifest poll, with If-None-Match, when due, inside the polling
 //     hours and outside downtime: a manifest whose version is not greater
 //     than the accepted one, or with a digest that is not sha256:<hex>, or
@@ -33,6 +34,15 @@
 //     "unavailable, try again", never "delete";
 //  4. the reconcile toward the accepted state (see reconcile.go);
 //  5. the delivery of queued status reports, in order.
+//
+// # Parts
+//
+// The Manager wires parts that each own their state and can be tested
+// alone (parts_test.go): the link (identity, trust, onboarding, the signed
+// client and the shared backoff), the reporter (capabilities), the poller
+// (the manifest and the accepted target), the reconciler (the workload
+// providers, by profile type), the status queue and the error log. See
+// base.go.
 //
 // # Durability
 //

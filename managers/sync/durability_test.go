@@ -25,8 +25,8 @@ func TestStatusReportsQueueWhileTheWFMRefusesAndArriveInOrder(t *testing.T) {
 	if st.StatusQueueDepth != 4 || len(w.reports()) != 0 {
 		t.Fatalf("queue depth %d, delivered %d", st.StatusQueueDepth, len(w.reports()))
 	}
-	if a.retryAt.Sub(before) < 2*time.Second {
-		t.Fatalf("Retry-After 2s not honoured: next try in %s", a.retryAt.Sub(before))
+	if a.link.retryAt.Sub(before) < 2*time.Second {
+		t.Fatalf("Retry-After 2s not honoured: next try in %s", a.link.retryAt.Sub(before))
 	}
 	if got := a.counter(t, "cadenza.agent.status_queue_depth", "", ""); got != 4 {
 		t.Fatalf("status_queue_depth gauge %d", got)
@@ -58,7 +58,7 @@ func TestWFMDownKeepsWorkloadsAndBacksOff(t *testing.T) {
 	for range 4 {
 		before := a.now()
 		a.pollNow(t)
-		delays = append(delays, a.retryAt.Sub(before))
+		delays = append(delays, a.link.retryAt.Sub(before))
 	}
 	if !slices.Equal(p.installedNames(), []string{"db"}) || len(p.removedNames()) != 0 {
 		t.Fatalf("workloads changed while the WFM was down: installed %v removed %v", p.installedNames(), p.removedNames())
@@ -71,8 +71,8 @@ func TestWFMDownKeepsWorkloadsAndBacksOff(t *testing.T) {
 	}
 	w.set(func(w *fakeWFM) { w.downCode = 0 })
 	a.pollNow(t)
-	if st, _ := a.Status(context.Background()); st.LastPollResult != "not-modified" || !a.retryAt.IsZero() {
-		t.Fatalf("after recovery %+v, retryAt %v", st, a.retryAt)
+	if st, _ := a.Status(context.Background()); st.LastPollResult != "not-modified" || !a.link.retryAt.IsZero() {
+		t.Fatalf("after recovery %+v, retryAt %v", st, a.link.retryAt)
 	}
 }
 
@@ -198,8 +198,8 @@ func TestPollingHoursAndDowntime(t *testing.T) {
 		a.sched = schedule{downtime: a.cfg.Downtime}
 		a.pollNow(t)
 		errs, _ := a.Errors(context.Background(), 10)
-		if len(errs) != 0 || !a.retryAt.IsZero() {
-			t.Fatalf("errors %+v, retryAt %v", errs, a.retryAt)
+		if len(errs) != 0 || !a.link.retryAt.IsZero() {
+			t.Fatalf("errors %+v, retryAt %v", errs, a.link.retryAt)
 		}
 	})
 }

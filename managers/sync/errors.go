@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -24,37 +25,52 @@ type ErrorRecord struct {
 	Message      string    `json:"message"`
 }
 
-// recordError keeps e among the last ErrorHistory errors. It never fails
-// the caller: losing an error record is logged, not fatal.
-func (m *Manager) recordError(ctx context.Context, e ErrorRecord) {
-	e.Seq, e.Time = m.errNext, m.now().UTC()
+// errorLog keeps the last ErrorHistory errors in the state store, for the
+// local API. It never fails its callers: losing an error record is logged,
+// not fatal.
+type errorLog struct {
+	store   state.Store
+	log     *slog.Logger
+	clock   func() time.Time
+	history int
+	board   *board
+	next    uint64 // sequence number of the next record
+}
+
+// load reads the sequence counter at start.
+func (l *errorLog) load(ctx context.Context) error {
+	_, _, err := getJSON(ctx, l.store, keyErrorsNext, &l.next)
+	return err
+}
+
+// record keeps e.
+func (l *errorLog) record(ctx context.Context, e ErrorRecord) {
+	e.Seq, e.Time = l.next, l.clock().UTC()
 	b, err := json.Marshal(e)
 	if err != nil {
 		return
 	}
-	next, _ := json.Marshal(m.errNext + 1)
+	next, _ := json.Marshal(l.next + 1)
 	ops := []state.Op{
 		{Key: seqKey(prefixErrors, e.Seq), Value: b},
 		{Key: keyErrorsNext, Value: next},
 	}
-	if h := uint64(m.cfg.ErrorHistory); e.Seq >= h {
+	if h := uint64(l.history); e.Seq >= h {
 		ops = append(ops, state.Op{Key: seqKey(prefixErrors, e.Seq-h), Delete: true})
 	}
 	wctx, cancel := durable(ctx)
 	defer cancel()
-	if _, err := m.store.Batch(wctx, ops); err != nil {
-		m.log.Error("cannot record an error in the agent state", "err", err)
+	if _, err := l.store.Batch(wctx, ops); err != nil {
+		l.log.Error("cannot record an error in the agent state", "err", err)
 		return
 	}
-	m.errNext++
-	m.mu.Lock()
-	m.rt.LastError = e.Message
-	m.mu.Unlock()
+	l.next++
+	l.board.update(func(rt *runtimeView) { rt.LastError = e.Message })
 }
 
-// Errors returns up to limit recent errors, newest first.
-func (m *Manager) Errors(ctx context.Context, limit int) ([]ErrorRecord, error) {
-	entries, err := listAll(ctx, m.store, prefixErrors)
+// list returns up to limit recent errors, newest first.
+func (l *errorLog) list(ctx context.Context, limit int) ([]ErrorRecord, error) {
+	entries, err := listAll(ctx, l.store, prefixErrors)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +82,11 @@ func (m *Manager) Errors(ctx context.Context, limit int) ([]ErrorRecord, error) 
 		}
 	}
 	return out, nil
+}
+
+// Errors returns up to limit recent errors, newest first.
+func (m *Manager) Errors(ctx context.Context, limit int) ([]ErrorRecord, error) {
+	return m.errs.list(ctx, limit)
 }
 
 // codeOf is a short classification of err for error records: the HTTP

@@ -25,9 +25,9 @@ type fetched struct {
 // when the bundle is unavailable) one YAML at a time. Every byte is checked
 // against its digest; a mismatch, an unreadable bundle or a YAML that is not
 // the deployment it claims to be is a *rejection. A 404 is *unavailable.
-func (m *Manager) fetch(ctx context.Context, man *document.Manifest) ([]fetched, error) {
-	current := make(map[string]string, len(m.target.Deployments))
-	for _, r := range m.target.Deployments {
+func (p *poller) fetch(ctx context.Context, man *document.Manifest) ([]fetched, error) {
+	current := make(map[string]string, len(p.target.Deployments))
+	for _, r := range p.target.Deployments {
 		current[r.ID] = r.Digest
 	}
 	var changed []document.DeploymentRef
@@ -40,12 +40,12 @@ func (m *Manager) fetch(ctx context.Context, man *document.Manifest) ([]fetched,
 		return nil, nil
 	}
 	byDigest := map[string][]byte{}
-	if man.Bundle != nil && useBundle(len(changed), len(man.Deployments), len(m.target.Deployments) == 0) {
-		entries, err := m.fetchBundle(ctx, man.Bundle)
+	if man.Bundle != nil && useBundle(len(changed), len(man.Deployments), len(p.target.Deployments) == 0) {
+		entries, err := p.fetchBundle(ctx, man.Bundle)
 		var un *unavailable
 		switch {
 		case errors.As(err, &un):
-			m.log.Info("the bundle is unavailable; fetching the changed deployments one by one", "err", err)
+			p.log.Info("the bundle is unavailable; fetching the changed deployments one by one", "err", err)
 		case err != nil:
 			return nil, err
 		}
@@ -58,7 +58,7 @@ func (m *Manager) fetch(ctx context.Context, man *document.Manifest) ([]fetched,
 		data, ok := byDigest[r.Digest]
 		if !ok {
 			var err error
-			if data, err = m.fetchArtifact(ctx, r.URL, r.Digest, ReasonDeploymentDigest); err != nil {
+			if data, err = p.fetchArtifact(ctx, r.URL, r.Digest, ReasonDeploymentDigest); err != nil {
 				return nil, fmt.Errorf("deployment %s: %w", r.DeploymentID, err)
 			}
 		}
@@ -81,8 +81,8 @@ func useBundle(changed, total int, firstSync bool) bool {
 }
 
 // fetchBundle downloads and extracts the bundle, verifying its digest.
-func (m *Manager) fetchBundle(ctx context.Context, ref *document.BundleRef) ([]bundle.Entry, error) {
-	data, err := m.fetchArtifact(ctx, ref.URL, ref.Digest, ReasonBundleDigest)
+func (p *poller) fetchBundle(ctx context.Context, ref *document.BundleRef) ([]bundle.Entry, error) {
+	data, err := p.fetchArtifact(ctx, ref.URL, ref.Digest, ReasonBundleDigest)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
@@ -99,8 +99,8 @@ func (m *Manager) fetchBundle(ctx context.Context, ref *document.BundleRef) ([]b
 // fetchArtifact downloads ref and checks it against digest (client.Fetch
 // does the check). A mismatch is a rejection with reason; a 404 is
 // unavailable; anything else is returned as is (a communication failure).
-func (m *Manager) fetchArtifact(ctx context.Context, ref, digest, reason string) ([]byte, error) {
-	data, err := m.client.Fetch(ctx, ref, digest)
+func (p *poller) fetchArtifact(ctx context.Context, ref, digest, reason string) ([]byte, error) {
+	data, err := p.link.client.Fetch(ctx, ref, digest)
 	if err == nil {
 		return data, nil
 	}

@@ -133,7 +133,7 @@ func newAgent(t testing.TB, w *fakeWFM, o agentOpts) *agent {
 // pollNow runs one step with the poll due.
 func (a *agent) pollNow(t testing.TB) {
 	t.Helper()
-	a.nextPoll, a.retryAt = time.Time{}, time.Time{}
+	a.poller.nextPoll, a.link.retryAt = time.Time{}, time.Time{}
 	a.step(context.Background())
 }
 

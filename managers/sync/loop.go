@@ -40,7 +40,7 @@ func (m *Manager) stepSafe(ctx context.Context) (wait time.Duration) {
 	defer func() {
 		if p := recover(); p != nil {
 			m.log.Error("device agent step panicked; retrying after a backoff (please report this bug)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			wait = m.bo.NextBackOff()
+			wait = m.link.bo.NextBackOff()
 		}
 	}()
 	return m.step(ctx)
@@ -51,25 +51,24 @@ func (m *Manager) stepSafe(ctx context.Context) (wait time.Duration) {
 // the delivery of queued status reports. It returns how long to wait.
 func (m *Manager) step(ctx context.Context) time.Duration {
 	now := m.now()
-	down := m.sched.down(now)
-	if !down && !now.Before(m.retryAt) {
-		if err := m.ensureClient(ctx); err != nil {
-			m.setupFailed(ctx, err)
+	if m.link.mayTalk(now) {
+		if err := m.link.ensure(ctx); err != nil {
+			m.link.setupFailed(ctx, err)
 		}
 	}
-	if m.client != nil && !down && !now.Before(m.retryAt) {
-		m.checkCapabilities(ctx)
+	if m.link.ready(now) {
+		m.caps.check(ctx)
 	}
-	if m.client != nil && m.pollDue(now) {
-		m.poll(ctx)
+	if m.link.client != nil && m.pollDue(now) {
+		m.poller.poll(ctx)
 	} else if !m.sched.mayPoll(now) {
-		m.setPollSkipped(down)
+		m.board.setPollSkipped(m.sched.down(now))
 	}
 	if ctx.Err() == nil {
-		m.reconcile(ctx)
+		m.recon.reconcile(ctx, m.poller.target)
 	}
 	if ctx.Err() == nil {
-		m.flush(ctx)
+		m.queue.flush(ctx)
 	}
 	return m.nextWait()
 }
@@ -79,19 +78,10 @@ func (m *Manager) pollDue(now time.Time) bool {
 	if !m.sched.mayPoll(now) {
 		return false
 	}
-	if m.takeSyncRequest() {
+	if m.board.takeSyncRequest() {
 		return true
 	}
-	return !now.Before(m.nextPoll) && !now.Before(m.retryAt)
-}
-
-// takeSyncRequest consumes a pending Sync request.
-func (m *Manager) takeSyncRequest() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	r := m.rt.syncRequested
-	m.rt.syncRequested = false
-	return r
+	return !now.Before(m.poller.nextPoll) && !now.Before(m.link.retryAt)
 }
 
 // nextWait is the time until the next poll, retry or deployment retry,
@@ -99,34 +89,17 @@ func (m *Manager) takeSyncRequest() bool {
 func (m *Manager) nextWait() time.Duration {
 	now := m.now()
 	wait := m.cfg.PollInterval.D()
-	at := m.nextPoll
-	if m.retryAt.After(at) {
-		at = m.retryAt
+	at := m.poller.nextPoll
+	if m.link.retryAt.After(at) {
+		at = m.link.retryAt
 	}
 	if d := at.Sub(now); d < wait {
 		wait = d
 	}
-	if r := m.nextDeploymentRetry(); !r.IsZero() {
+	if r := m.recon.nextDeploymentRetry(); !r.IsZero() {
 		if d := r.Sub(now); d < wait {
 			wait = d
 		}
 	}
 	return max(wait, minWait)
-}
-
-// setupFailed handles a failed trust or onboarding step: a condition only
-// an operator can fix is logged as such (and shown by Health), anything
-// else is a communication failure; both are retried after a backoff.
-func (m *Manager) setupFailed(ctx context.Context, err error) {
-	m.mu.Lock()
-	blocked := m.rt.Blocked
-	m.mu.Unlock()
-	if blocked == "" || ctx.Err() != nil {
-		m.commFailed(ctx, "onboarding", err)
-		return
-	}
-	d := m.bo.NextBackOff()
-	m.retryAt = m.now().Add(d)
-	m.log.Error("device agent cannot onboard until an operator acts; retrying", "problem", blocked, "retryIn", d.Round(time.Millisecond).String())
-	m.recordError(ctx, ErrorRecord{Kind: "onboarding", Code: codeOf(err), Message: err.Error()})
 }

@@ -40,83 +40,94 @@ type unavailable struct{ err error }
 func (u *unavailable) Error() string { return "artifact unavailable: " + u.err.Error() }
 func (u *unavailable) Unwrap() error { return u.err }
 
+// poller owns the accepted target: it polls the manifest when due, and
+// fetches, verifies and accepts a changed one (a batch with the pending
+// reports of its new and changed deployments, through the queue).
+type poller struct {
+	*base
+	link     *link
+	queue    *statusQueue
+	target   target
+	nextPoll time.Time
+}
+
 // poll asks the WFM for the manifest with If-None-Match and, when it
 // changed, checks, fetches, verifies and accepts it. Any failure keeps the
 // accepted state as it is: the ETag is not advanced, so the next poll tries
 // again.
-func (m *Manager) poll(ctx context.Context) {
-	start := m.now()
-	m.nextPoll = start.Add(m.cfg.PollInterval.D())
-	res, err := m.client.Manifest(ctx, m.target.ETag)
+func (p *poller) poll(ctx context.Context) {
+	start := p.now()
+	p.nextPoll = start.Add(p.cfg.PollInterval.D())
+	res, err := p.link.client.Manifest(ctx, p.target.ETag)
 	if err != nil {
 		if ctx.Err() != nil {
 			return
 		}
 		if reason := manifestProblem(err); reason != "" {
-			m.reject(ctx, start, 0, &rejection{reason: reason, err: err})
+			p.reject(ctx, start, 0, &rejection{reason: reason, err: err})
 			return
 		}
-		m.met.poll(ctx, "error")
-		m.setPoll(start, "error", err)
-		m.commFailed(ctx, "poll", err)
+		p.met.poll(ctx, "error")
+		p.board.setPoll(start, "error", err)
+		p.link.failed(ctx, "poll", err)
 		return
 	}
-	m.commOK()
-	if res.NotModified || res.ETag == m.target.ETag {
-		m.met.poll(ctx, "not-modified")
-		m.setPoll(start, "not-modified", nil)
+	p.link.ok()
+	if res.NotModified || res.ETag == p.target.ETag {
+		p.met.poll(ctx, "not-modified")
+		p.board.setPoll(start, "not-modified", nil)
 		return
 	}
 	v := res.Manifest.ManifestVersion
-	if v <= m.target.Version {
-		m.reject(ctx, start, v, &rejection{reason: ReasonNonIncreasingVersion,
-			err: fmt.Errorf("manifest version %d is not greater than the accepted version %d (possible rollback or replay)", v, m.target.Version)})
+	if v <= p.target.Version {
+		p.reject(ctx, start, v, &rejection{reason: ReasonNonIncreasingVersion,
+			err: fmt.Errorf("manifest version %d is not greater than the accepted version %d (possible rollback or replay)", v, p.target.Version)})
 		return
 	}
-	fetched, err := m.fetch(ctx, res.Manifest)
+	fetched, err := p.fetch(ctx, res.Manifest)
 	var rj *rejection
 	var un *unavailable
 	switch {
 	case err == nil:
 	case errors.As(err, &rj):
-		m.reject(ctx, start, v, rj)
+		p.reject(ctx, start, v, rj)
 		return
 	case errors.As(err, &un):
-		m.met.poll(ctx, "unavailable")
-		m.setPoll(start, "unavailable", err)
-		m.log.Warn("the WFM cannot serve an artifact of the new manifest (404 means unavailable, not deleted); keeping the current state and retrying at the next poll",
+		p.met.poll(ctx, "unavailable")
+		p.board.setPoll(start, "unavailable", err)
+		p.log.Warn("the WFM cannot serve an artifact of the new manifest (404 means unavailable, not deleted); keeping the current state and retrying at the next poll",
 			"manifestVersion", v, "err", err)
-		m.recordError(ctx, ErrorRecord{Kind: "manifest", Code: "404", Message: err.Error()})
+		p.errs.record(ctx, ErrorRecord{Kind: "manifest", Code: "404", Message: err.Error()})
 		return
 	default:
 		if ctx.Err() != nil {
 			return
 		}
-		m.met.poll(ctx, "error")
-		m.setPoll(start, "error", err)
-		m.commFailed(ctx, "fetch", err)
+		p.met.poll(ctx, "error")
+		p.board.setPoll(start, "error", err)
+		p.link.failed(ctx, "fetch", err)
 		return
 	}
-	if err := m.accept(ctx, res, fetched); err != nil {
-		m.met.poll(ctx, "error")
-		m.setPoll(start, "error", err)
-		m.log.Error("cannot store the new desired state; keeping the previous one and retrying at the next poll (is the disk full?)", "manifestVersion", v, "err", err)
-		m.recordError(ctx, ErrorRecord{Kind: "manifest", Code: string(fault.CodeOf(err)), Message: err.Error()})
+	if err := p.accept(ctx, res, fetched); err != nil {
+		p.met.poll(ctx, "error")
+		p.board.setPoll(start, "error", err)
+		p.log.Error("cannot store the new desired state; keeping the previous one and retrying at the next poll (is the disk full?)", "manifestVersion", v, "err", err)
+		p.errs.record(ctx, ErrorRecord{Kind: "manifest", Code: string(fault.CodeOf(err)), Message: err.Error()})
 		return
 	}
-	m.met.poll(ctx, "accepted")
-	m.setPoll(start, "accepted", nil)
+	p.met.poll(ctx, "accepted")
+	p.board.setPoll(start, "accepted", nil)
 }
 
 // reject logs a refused manifest as a security event, counts it and
 // records it; the accepted state is untouched.
-func (m *Manager) reject(ctx context.Context, at time.Time, version uint64, rj *rejection) {
-	m.met.poll(ctx, "rejected")
-	m.met.reject(ctx, rj.reason)
-	m.setPoll(at, "rejected: "+rj.reason, rj.err)
-	m.log.Warn("security event: manifest rejected; keeping the previous desired state (check the WFM and the network path to it)",
-		"event", "manifest-rejected", "reason", rj.reason, "manifestVersion", version, "acceptedVersion", m.target.Version, "err", rj.err)
-	m.recordError(ctx, ErrorRecord{Kind: "security", Code: rj.reason, Message: rj.err.Error()})
+func (p *poller) reject(ctx context.Context, at time.Time, version uint64, rj *rejection) {
+	p.met.poll(ctx, "rejected")
+	p.met.reject(ctx, rj.reason)
+	p.board.setPoll(at, "rejected: "+rj.reason, rj.err)
+	p.log.Warn("security event: manifest rejected; keeping the previous desired state (check the WFM and the network path to it)",
+		"event", "manifest-rejected", "reason", rj.reason, "manifestVersion", version, "acceptedVersion", p.target.Version, "err", rj.err)
+	p.errs.record(ctx, ErrorRecord{Kind: "security", Code: rj.reason, Message: rj.err.Error()})
 }
 
 // manifestProblem classifies an error of client.Manifest that is about

@@ -15,24 +15,44 @@ import (
 // visible in the local API.
 const keepRemoved = 24 * time.Hour
 
-// reconcile converges the device toward the accepted target: first the
+// reconciler converges the device toward the accepted target through the
+// workload providers, one state change at a time, each committed with its
+// status report (through the queue). It needs nothing of the WFM.
+type reconciler struct {
+	*base
+	queue      *statusQueue
+	runtimes   runtimes
+	target     target          // of the current pass
+	retryAt    time.Time       // earliest scheduled deployment retry
+	tried      map[string]bool // deployments worked on since start
+	reconciled uint64          // version whose reconcile pass finished
+}
+
+// load reads the reconciled version at start.
+func (rc *reconciler) load(ctx context.Context) error {
+	_, _, err := getJSON(ctx, rc.store, keyReconciled, &rc.reconciled)
+	return err
+}
+
+// reconcile converges the device toward the accepted target t: first the
 // deployments that left the manifest are removed (freeing what they held),
 // then new and changed ones are installed, in manifest order. Deployments
 // that are installed (or failed and not due for a retry) cost one record
 // read each. A pass that finds nothing to do records the target's version
 // as reconciled.
-func (m *Manager) reconcile(ctx context.Context) {
-	recs, err := m.records(ctx)
+func (rc *reconciler) reconcile(ctx context.Context, t target) {
+	rc.target = t
+	recs, err := rc.records(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			m.log.Error("cannot read the deployment records; the reconcile is retried", "err", err)
+			rc.log.Error("cannot read the deployment records; the reconcile is retried", "err", err)
 		}
 		return
 	}
-	now := m.now()
-	m.deployRetry = time.Time{}
-	wanted := make(map[string]bool, len(m.target.Deployments))
-	for _, r := range m.target.Deployments {
+	now := rc.now()
+	rc.retryAt = time.Time{}
+	wanted := make(map[string]bool, len(rc.target.Deployments))
+	for _, r := range rc.target.Deployments {
 		wanted[r.ID] = true
 	}
 	settled := true
@@ -42,25 +62,25 @@ func (m *Manager) reconcile(ctx context.Context) {
 		}
 		if rec.State == document.StateRemoved {
 			if now.Sub(rec.RemovedAt) > keepRemoved {
-				m.prune(ctx, rec.ID)
+				rc.prune(ctx, rec.ID)
 			}
 			continue
 		}
 		settled = false // a removal to do, now or at its retry
-		if m.removalDue(rec, now) {
-			m.uninstall(ctx, rec)
+		if rc.removalDue(rec, now) {
+			rc.uninstall(ctx, rec)
 		}
 		if ctx.Err() != nil {
 			return
 		}
 	}
-	for _, ref := range m.target.Deployments {
+	for _, ref := range rc.target.Deployments {
 		rec := recs[ref.ID]
 		if rec != nil && rec.Digest == ref.Digest && rec.State == document.StateInstalled && len(rec.Leftovers) == 0 {
 			continue
 		}
-		if rec == nil || rec.Digest != ref.Digest || m.due(rec, now) {
-			m.install(ctx, ref, rec)
+		if rec == nil || rec.Digest != ref.Digest || rc.due(rec, now) {
+			rc.install(ctx, ref, rec)
 			settled = false // confirmed by the next pass, which finds nothing to do
 		}
 		if ctx.Err() != nil {
@@ -68,7 +88,7 @@ func (m *Manager) reconcile(ctx context.Context) {
 		}
 	}
 	if settled {
-		m.markReconciled(ctx)
+		rc.markReconciled(ctx)
 	}
 }
 
@@ -76,16 +96,16 @@ func (m *Manager) reconcile(ctx context.Context) {
 // its last attempt failed; then when its retry time has come, or, for a
 // permanent failure, once after each start of the agent. It also keeps the
 // earliest future retry for the loop's wait.
-func (m *Manager) due(rec *deploymentRecord, now time.Time) bool {
+func (rc *reconciler) due(rec *deploymentRecord, now time.Time) bool {
 	if rec.Attempts == 0 {
 		return true
 	}
 	if rec.Permanent {
-		return !m.tried[rec.ID]
+		return !rc.tried[rec.ID]
 	}
 	if now.Before(rec.NextRetry) {
-		if m.deployRetry.IsZero() || rec.NextRetry.Before(m.deployRetry) {
-			m.deployRetry = rec.NextRetry
+		if rc.retryAt.IsZero() || rec.NextRetry.Before(rc.retryAt) {
+			rc.retryAt = rec.NextRetry
 		}
 		return false
 	}
@@ -97,42 +117,42 @@ func (m *Manager) due(rec *deploymentRecord, now time.Time) bool {
 // install attempts failed: their backoff and a permanent failure are about
 // an install that is no longer wanted), otherwise when a failed removal's
 // retry time has come.
-func (m *Manager) removalDue(rec *deploymentRecord, now time.Time) bool {
+func (rc *reconciler) removalDue(rec *deploymentRecord, now time.Time) bool {
 	if !rec.removalStarted() {
 		return true
 	}
-	return m.due(rec, now)
+	return rc.due(rec, now)
 }
 
 // nextDeploymentRetry is the earliest scheduled deployment retry (zero: none).
-func (m *Manager) nextDeploymentRetry() time.Time { return m.deployRetry }
+func (rc *reconciler) nextDeploymentRetry() time.Time { return rc.retryAt }
 
 // markReconciled records that the target's version is fully worked through.
-func (m *Manager) markReconciled(ctx context.Context) {
-	if m.reconciled == m.target.Version {
+func (rc *reconciler) markReconciled(ctx context.Context) {
+	if rc.reconciled == rc.target.Version {
 		return
 	}
-	b, _ := json.Marshal(m.target.Version)
+	b, _ := json.Marshal(rc.target.Version)
 	wctx, cancel := durable(ctx)
 	defer cancel()
-	if _, err := m.store.Put(wctx, keyReconciled, b, state.Always()); err != nil {
-		m.log.Error("cannot record the reconciled version", "err", err)
+	if _, err := rc.store.Put(wctx, keyReconciled, b, state.Always()); err != nil {
+		rc.log.Error("cannot record the reconciled version", "err", err)
 		return
 	}
-	m.reconciled = m.target.Version
-	m.log.Info("desired state reconciled", "manifestVersion", m.target.Version, "deployments", len(m.target.Deployments))
+	rc.reconciled = rc.target.Version
+	rc.log.Info("desired state reconciled", "manifestVersion", rc.target.Version, "deployments", len(rc.target.Deployments))
 }
 
 // prune forgets a deployment removed long ago.
-func (m *Manager) prune(ctx context.Context, id string) {
-	if err := m.store.Delete(ctx, deployKey(id), state.Always()); err != nil && ctx.Err() == nil {
-		m.log.Warn("cannot prune the record of a removed deployment", "deploymentId", id, "err", err)
+func (rc *reconciler) prune(ctx context.Context, id string) {
+	if err := rc.store.Delete(ctx, deployKey(id), state.Always()); err != nil && ctx.Err() == nil {
+		rc.log.Warn("cannot prune the record of a removed deployment", "deploymentId", id, "err", err)
 	}
 }
 
 // records reads every deployment record by id.
-func (m *Manager) records(ctx context.Context) (map[string]*deploymentRecord, error) {
-	entries, err := listAll(ctx, m.store, prefixDeploy)
+func (rc *reconciler) records(ctx context.Context) (map[string]*deploymentRecord, error) {
+	entries, err := listAll(ctx, rc.store, prefixDeploy)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +160,7 @@ func (m *Manager) records(ctx context.Context) (map[string]*deploymentRecord, er
 	for _, e := range entries {
 		rec, err := decodeRecord(e.Value)
 		if err != nil {
-			m.log.Error("skipping a corrupt deployment record", "key", e.Key, "err", err)
+			rc.log.Error("skipping a corrupt deployment record", "key", e.Key, "err", err)
 			continue
 		}
 		out[strings.TrimPrefix(e.Key, prefixDeploy)] = rec

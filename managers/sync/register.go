@@ -5,17 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	stdsync "sync"
 	"time"
-
-	"github.com/cenkalti/backoff/v5"
 
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/coa/workload"
 	"github.com/cadenza-edge/cadenza/managers/sync/inventory"
-	"github.com/cadenza-edge/cadenza/margo/client"
 )
 
 // ID is the module id.
@@ -34,8 +29,9 @@ func init() {
 		Summary: "Margo device agent: onboarding, capabilities, manifest polling, reconcile through workload providers, durable status reports"})
 }
 
-// Manager is the device agent's state-seeking loop. See the package
-// documentation.
+// Manager is the device agent: it wires its parts (see base.go), runs
+// the loop that calls them in order, and answers the local API. See the
+// package documentation.
 type Manager struct {
 	cfg      Config
 	store    state.Store
@@ -44,34 +40,25 @@ type Manager struct {
 	met      *metrics
 	sched    schedule
 	now      func() time.Time
+	sources  inventory.Sources
 
-	// Owned by the loop goroutine (and by Start before it runs).
-	id           *identity
-	client       *client.Client
-	target       target
-	bo           *backoff.ExponentialBackOff
-	retryAt      time.Time // no communication with the WFM before this
-	nextPoll     time.Time
-	capsAt       time.Time // last capabilities check
-	capsRejected string    // digest of a capabilities document the WFM refused ("invalid": ours is)
-	sources      inventory.Sources
-	queueNext    uint64
-	errNext      uint64
-	reconciled   uint64          // version whose reconcile pass finished
-	deployRetry  time.Time       // earliest scheduled deployment retry
-	tried        map[string]bool // deployments worked on since start
+	base   *base
+	board  *board
+	errs   *errorLog
+	link   *link
+	caps   *reporter
+	poller *poller
+	recon  *reconciler
+	queue  *statusQueue
 
-	mu   stdsync.Mutex // guards rt
-	rt   runtimeView
 	wake chan struct{}
-
 	stop context.CancelFunc
 	done chan struct{}
 }
 
 // New returns an unconfigured manager (the registry's factory).
 func New() *Manager {
-	m := &Manager{now: time.Now, wake: make(chan struct{}, 1), tried: map[string]bool{}, sources: inventory.System()}
+	m := &Manager{now: time.Now, wake: make(chan struct{}, 1), sources: inventory.System(), board: &board{}}
 	m.cfg.Defaults()
 	return m
 }
@@ -116,7 +103,7 @@ func (m *Manager) Init(_ context.Context, env *module.Env) error {
 	if err != nil {
 		return err
 	}
-	m.bo = newBackoff(m.cfg.PollInterval.D(), m.cfg.BackoffMax.D())
+	m.assemble()
 	if len(m.runtimes.byType) == 0 {
 		m.log.Warn("no workload provider is bound: every deployment will fail; bind one with \"uses\": {\"workload\": [\"<provider>\"]}")
 	} else {
@@ -124,6 +111,20 @@ func (m *Manager) Init(_ context.Context, env *module.Env) error {
 	}
 	return nil
 }
+
+// assemble builds the agent's parts over what Init prepared.
+func (m *Manager) assemble() {
+	m.errs = &errorLog{store: m.store, log: m.log, clock: m.clock, history: m.cfg.ErrorHistory, board: m.board}
+	m.base = &base{cfg: &m.cfg, store: m.store, log: m.log, met: m.met, clock: m.clock, errs: m.errs, board: m.board}
+	m.link = newLink(m.base, m.sched)
+	m.queue = &statusQueue{base: m.base, sink: m.link}
+	m.caps = &reporter{base: m.base, link: m.link, runtimes: m.runtimes, sources: m.sources}
+	m.poller = &poller{base: m.base, link: m.link, queue: m.queue}
+	m.recon = &reconciler{base: m.base, queue: m.queue, runtimes: m.runtimes, tried: map[string]bool{}}
+}
+
+// clock is the agent's time (m.now, which tests may replace).
+func (m *Manager) clock() time.Time { return m.now() }
 
 // Start loads (or creates) the device identity and the accepted state,
 // then starts the loop. Network work (trust, onboarding) happens in the
@@ -136,23 +137,19 @@ func (m *Manager) Start(ctx context.Context) error {
 	m.stop, m.done = cancel, make(chan struct{})
 	go m.run(loopCtx)
 	m.log.Info("device agent started", "wfm", m.cfg.WFM.URL, "pollInterval", m.cfg.PollInterval.String(),
-		"acceptedVersion", m.target.Version, "queuedReports", m.met.depth.Load())
+		"acceptedVersion", m.poller.target.Version, "queuedReports", m.met.depth.Load())
 	return nil
 }
 
 // prepare loads the identity and the agent state (Start without the loop).
 func (m *Manager) prepare(ctx context.Context) error {
-	host, _ := os.Hostname()
-	id, created, err := loadIdentity(m.cfg.Identity.Key, m.cfg.Identity.Cert, firstNonEmpty(m.cfg.Device.ID, host, "cadenza-device"), m.now())
-	if err != nil {
-		return fmt.Errorf("device identity: %w", err)
+	if err := m.link.prepare(ctx); err != nil {
+		return err
 	}
-	m.id = id
-	if created {
-		m.log.Info("device identity created", "key", m.cfg.Identity.Key, "cert", m.cfg.Identity.Cert, "keyId", keyID(id))
-	}
-	if err := m.loadState(ctx); err != nil {
-		return fmt.Errorf("agent state: %w", err)
+	for _, load := range []func(context.Context) error{m.poller.load, m.recon.load, m.queue.load, m.errs.load} {
+		if err := load(ctx); err != nil {
+			return fmt.Errorf("agent state: %w", err)
+		}
 	}
 	return nil
 }
@@ -167,8 +164,8 @@ func (m *Manager) Close(ctx context.Context) error {
 	m.stop()
 	select {
 	case <-m.done:
-		if m.client != nil {
-			m.client.CloseIdleConnections()
+		if m.link.client != nil {
+			m.link.client.CloseIdleConnections()
 		}
 		return nil
 	case <-ctx.Done():
@@ -181,10 +178,8 @@ func (m *Manager) Close(ctx context.Context) error {
 // that is merely unreachable is not unhealthy: the agent keeps its
 // workloads and queues its reports.
 func (m *Manager) Health(context.Context) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.rt.Blocked != "" {
-		return errors.New(m.rt.Blocked)
+	if b := m.board.read().Blocked; b != "" {
+		return errors.New(b)
 	}
 	return nil
 }
@@ -192,9 +187,7 @@ func (m *Manager) Health(context.Context) error {
 // Sync asks the loop to poll now (outside downtime and polling-hour limits
 // still apply).
 func (m *Manager) Sync() {
-	m.mu.Lock()
-	m.rt.syncRequested = true
-	m.mu.Unlock()
+	m.board.requestSync()
 	select {
 	case m.wake <- struct{}{}:
 	default:

@@ -17,14 +17,14 @@ import (
 // removing, removes every applied component in reverse install order
 // (reporting each), then reports removed. Absence from the manifest is the
 // only thing that leads here; an artifact the WFM cannot serve never does.
-func (m *Manager) uninstall(ctx context.Context, rec *deploymentRecord) {
-	m.tried[rec.ID] = true
-	applied, err := m.appliedOf(ctx, rec.ID)
+func (rc *reconciler) uninstall(ctx context.Context, rec *deploymentRecord) {
+	rc.tried[rec.ID] = true
+	applied, err := rc.appliedOf(ctx, rec.ID)
 	if err != nil {
 		return
 	}
 	if !rec.removalStarted() {
-		m.log.Info("removing deployment: it is no longer in the manifest", "deploymentId", rec.ID, "name", rec.Name)
+		rc.log.Info("removing deployment: it is no longer in the manifest", "deploymentId", rec.ID, "name", rec.Name)
 		rec.Digest = "" // marks the removal as started
 		// The install's failed attempts are about a revision that is no
 		// longer wanted: the removal starts with a clean slate.
@@ -36,38 +36,38 @@ func (m *Manager) uninstall(ctx context.Context, rec *deploymentRecord) {
 			}
 			rec.Components[i] = componentState{Name: c.Name, State: st}
 		}
-		if !m.save(ctx, rec, nil, nil) {
+		if !rc.save(ctx, rec, nil, nil) {
 			return
 		}
 	}
 	for _, a := range inRemovalOrder(applied) {
-		if !m.removeApplied(ctx, rec, a) {
+		if !rc.removeApplied(ctx, rec, a) {
 			return
 		}
 		rec.setComponent(a.Spec.Name, document.StateRemoved, nil)
-		if !m.save(ctx, rec, nil, func(t *txn) error { t.del(appliedKey(rec.ID, a.Spec.Name)); return nil }) {
+		if !rc.save(ctx, rec, nil, func(t *txn) error { t.del(appliedKey(rec.ID, a.Spec.Name)); return nil }) {
 			return
 		}
 	}
 	if rec.State != document.StateRemoved {
 		rec.setAll(document.StateRemoved)
-		m.save(ctx, rec, nil, nil)
+		rc.save(ctx, rec, nil, nil)
 	}
-	m.log.Info("deployment removed", "deploymentId", rec.ID, "name", rec.Name)
+	rc.log.Info("deployment removed", "deploymentId", rec.ID, "name", rec.Name)
 }
 
 // removeLeftovers removes the components an earlier revision applied that
 // the current one no longer lists. A failure fails the deployment.
-func (m *Manager) removeLeftovers(ctx context.Context, rec *deploymentRecord, applied map[string]appliedRecord) bool {
+func (rc *reconciler) removeLeftovers(ctx context.Context, rec *deploymentRecord, applied map[string]appliedRecord) bool {
 	for _, a := range inRemovalOrder(applied) {
 		if !slices.Contains(rec.Leftovers, a.Spec.Name) {
 			continue
 		}
-		if !m.removeApplied(ctx, rec, a) {
+		if !rc.removeApplied(ctx, rec, a) {
 			return false
 		}
 		rec.Leftovers = slices.DeleteFunc(rec.Leftovers, func(n string) bool { return n == a.Spec.Name })
-		if !m.save(ctx, rec, nil, func(t *txn) error { t.del(appliedKey(rec.ID, a.Spec.Name)); return nil }) {
+		if !rc.save(ctx, rec, nil, func(t *txn) error { t.del(appliedKey(rec.ID, a.Spec.Name)); return nil }) {
 			return false
 		}
 	}
@@ -79,19 +79,19 @@ func (m *Manager) removeLeftovers(ctx context.Context, rec *deploymentRecord, ap
 // deployment moved, e.g., from helm to compose): the new revision's
 // provider would not know them, and their markers are about to be
 // replaced. It reports whether the deployment can go on.
-func (m *Manager) removeOtherRuntime(ctx context.Context, rec *deploymentRecord, applied map[string]appliedRecord) bool {
+func (rc *reconciler) removeOtherRuntime(ctx context.Context, rec *deploymentRecord, applied map[string]appliedRecord) bool {
 	for _, a := range inRemovalOrder(applied) {
-		if m.runtimes.same(a.Spec.ProfileType, rec.ProfileType) {
+		if rc.runtimes.same(a.Spec.ProfileType, rec.ProfileType) {
 			continue
 		}
-		if !m.removeApplied(ctx, rec, a) {
+		if !rc.removeApplied(ctx, rec, a) {
 			return false
 		}
 		wctx, cancel := durable(ctx)
-		err := m.store.Delete(wctx, appliedKey(rec.ID, a.Spec.Name), state.Always())
+		err := rc.store.Delete(wctx, appliedKey(rec.ID, a.Spec.Name), state.Always())
 		cancel()
 		if err != nil {
-			m.log.Error("cannot write the agent state", "deploymentId", rec.ID, "err", err)
+			rc.log.Error("cannot write the agent state", "deploymentId", rec.ID, "err", err)
 			return false
 		}
 		delete(applied, a.Spec.Name)
@@ -102,19 +102,19 @@ func (m *Manager) removeOtherRuntime(ctx context.Context, rec *deploymentRecord,
 // removeApplied removes one applied component through its provider. On
 // failure (not a shutdown) the deployment is failed with REMOVE_FAILED and
 // a retry is scheduled. It reports whether the component is gone.
-func (m *Manager) removeApplied(ctx context.Context, rec *deploymentRecord, a appliedRecord) bool {
-	prov, err := m.runtimes.provider(a.Spec.ProfileType)
+func (rc *reconciler) removeApplied(ctx context.Context, rec *deploymentRecord, a appliedRecord) bool {
+	prov, err := rc.runtimes.provider(a.Spec.ProfileType)
 	if err == nil {
-		start := m.now()
-		m.log.Info("removing component", "deploymentId", rec.ID, "component", a.Spec.Name)
-		err = prov.Remove(ctx, a.Spec, m.progress(a.Spec))
+		start := rc.now()
+		rc.log.Info("removing component", "deploymentId", rec.ID, "component", a.Spec.Name)
+		err = prov.Remove(ctx, a.Spec, rc.progress(a.Spec))
 		result := "ok"
 		if err != nil {
 			result = string(fault.CodeOf(err))
 		}
-		m.met.component(ctx, "remove", result, m.now().Sub(start))
+		rc.met.component(ctx, "remove", result, rc.now().Sub(start))
 		if err != nil && ctx.Err() != nil {
-			m.log.Info("removal interrupted by shutdown; it resumes at the next start", "deploymentId", rec.ID, "component", a.Spec.Name)
+			rc.log.Info("removal interrupted by shutdown; it resumes at the next start", "deploymentId", rec.ID, "component", a.Spec.Name)
 			return false
 		}
 	}
@@ -124,21 +124,21 @@ func (m *Manager) removeApplied(ctx context.Context, rec *deploymentRecord, a ap
 	if slices.ContainsFunc(rec.Components, func(c componentState) bool { return c.Name == a.Spec.Name }) {
 		rec.setComponent(a.Spec.Name, document.StateFailed, statusError(CodeRemoveFailed, a.Spec.Name, statusMessage(err)))
 	}
-	m.scheduleRetry(rec, err)
+	rc.scheduleRetry(rec, err)
 	rec.Permanent = false // a removal is always retried
-	m.log.Error("component removal failed; retrying later (check the workload runtime)", "deploymentId", rec.ID,
+	rc.log.Error("component removal failed; retrying later (check the workload runtime)", "deploymentId", rec.ID,
 		"component", a.Spec.Name, "err", err, "nextRetry", rec.NextRetry)
-	m.recordError(ctx, ErrorRecord{Kind: "remove", DeploymentID: rec.ID, Component: a.Spec.Name, Code: CodeRemoveFailed, Message: err.Error()})
-	m.save(ctx, rec, statusError(CodeRemoveFailed, rec.Name, "component "+a.Spec.Name+": "+statusMessage(err)), nil)
+	rc.errs.record(ctx, ErrorRecord{Kind: "remove", DeploymentID: rec.ID, Component: a.Spec.Name, Code: CodeRemoveFailed, Message: err.Error()})
+	rc.save(ctx, rec, statusError(CodeRemoveFailed, rec.Name, "component "+a.Spec.Name+": "+statusMessage(err)), nil)
 	return false
 }
 
 // appliedOf reads the applied records of a deployment by component name.
-func (m *Manager) appliedOf(ctx context.Context, id string) (map[string]appliedRecord, error) {
-	entries, err := listAll(ctx, m.store, appliedPrefix(id))
+func (rc *reconciler) appliedOf(ctx context.Context, id string) (map[string]appliedRecord, error) {
+	entries, err := listAll(ctx, rc.store, appliedPrefix(id))
 	if err != nil {
 		if ctx.Err() == nil {
-			m.log.Error("cannot read the agent state", "deploymentId", id, "err", err)
+			rc.log.Error("cannot read the agent state", "deploymentId", id, "err", err)
 		}
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (m *Manager) appliedOf(ctx context.Context, id string) (map[string]appliedR
 	for _, e := range entries {
 		var a appliedRecord
 		if err := json.Unmarshal(e.Value, &a); err != nil {
-			m.log.Error("skipping a corrupt applied-component record", "key", e.Key, "err", err)
+			rc.log.Error("skipping a corrupt applied-component record", "key", e.Key, "err", err)
 			continue
 		}
 		out[strings.TrimPrefix(e.Key, appliedPrefix(id))] = a

@@ -24,7 +24,7 @@ func TestEachProfileTypeRunsOnTheProviderThatDeclaresIt(t *testing.T) {
 	if !slices.Equal(helm.installedNames(), []string{"chart"}) || !slices.Equal(compose.installedNames(), []string{"app"}) || len(other.applies) != 0 {
 		t.Fatalf("helm %v compose %v other %v", helm.installedNames(), compose.installedNames(), other.appliedNames())
 	}
-	if got := a.runtimes.types(); !slices.Equal(got, []string{"compose", "custom", "helm", "helm.v3"}) {
+	if got := a.recon.runtimes.types(); !slices.Equal(got, []string{"compose", "custom", "helm", "helm.v3"}) {
 		t.Fatalf("runtimes %v", got)
 	}
 }
@@ -134,8 +134,8 @@ func TestDroppedPermanentlyFailedDeploymentIsRemovedAtOnce(t *testing.T) {
 		t.Fatalf("states of the dropped deployment %v, want it removed at once", got)
 	}
 	a.pollNow(t)
-	if a.reconciled != a.target.Version {
-		t.Fatalf("reconciled %d, target %d", a.reconciled, a.target.Version)
+	if a.recon.reconciled != a.poller.target.Version {
+		t.Fatalf("reconciled %d, target %d", a.recon.reconciled, a.poller.target.Version)
 	}
 }
 
@@ -149,7 +149,7 @@ func TestDroppedDeploymentInBackoffIsRemovedAtOnce(t *testing.T) {
 	fixedClock(a)
 	w.assign(deployment(depA, "", "1.0.0", "x", "db", "api"))
 	a.pollNow(t)
-	if recs, _ := a.records(context.Background()); recs[depA].State != document.StateFailed || !recs[depA].NextRetry.After(a.now()) {
+	if recs, _ := a.recon.records(context.Background()); recs[depA].State != document.StateFailed || !recs[depA].NextRetry.After(a.now()) {
 		t.Fatalf("record %+v: want failed with a retry in the future", recs[depA])
 	}
 	w.assign()
@@ -170,8 +170,8 @@ func TestFailedRemovalKeepsTheManifestUnreconciled(t *testing.T) {
 	w.assign(deployment(depA, "", "1.0.0", "x", "web"))
 	a.pollNow(t)
 	a.pollNow(t)
-	if a.reconciled != a.target.Version {
-		t.Fatalf("installed but not reconciled: %d vs %d", a.reconciled, a.target.Version)
+	if a.recon.reconciled != a.poller.target.Version {
+		t.Fatalf("installed but not reconciled: %d vs %d", a.recon.reconciled, a.poller.target.Version)
 	}
 	p.set(func(p *fakeProvider) { p.failRm["web"] = fault.New(fault.Unavailable, "runtime down") })
 	w.assign()
@@ -180,19 +180,19 @@ func TestFailedRemovalKeepsTheManifestUnreconciled(t *testing.T) {
 	if got := states(w.reports(), depA); got[len(got)-1] != "failed" {
 		t.Fatalf("states %v", got)
 	}
-	if a.reconciled == a.target.Version {
-		t.Fatalf("version %d recorded as reconciled while a removal waits for its retry", a.reconciled)
+	if a.recon.reconciled == a.poller.target.Version {
+		t.Fatalf("version %d recorded as reconciled while a removal waits for its retry", a.recon.reconciled)
 	}
 	p.set(func(p *fakeProvider) { delete(p.failRm, "web") })
-	recs, _ := a.records(context.Background())
+	recs, _ := a.recon.records(context.Background())
 	recs[depA].NextRetry = recs[depA].NextRetry.AddDate(-1, 0, 0)
-	if !a.save(context.Background(), recs[depA], nil, nil) {
+	if !a.recon.save(context.Background(), recs[depA], nil, nil) {
 		t.Fatal("save")
 	}
 	a.pollNow(t)
 	a.pollNow(t)
-	if got := states(w.reports(), depA); got[len(got)-1] != "removed" || a.reconciled != a.target.Version {
-		t.Fatalf("states %v reconciled %d target %d", got, a.reconciled, a.target.Version)
+	if got := states(w.reports(), depA); got[len(got)-1] != "removed" || a.recon.reconciled != a.poller.target.Version {
+		t.Fatalf("states %v reconciled %d target %d", got, a.recon.reconciled, a.poller.target.Version)
 	}
 }
 

@@ -18,8 +18,8 @@ func TestOnboardsOnceAndReportsCapabilitiesOnChange(t *testing.T) {
 	store, dir := memory.New(), t.TempDir()
 	a := newAgent(t, w, agentOpts{store: store, dir: dir})
 	a.pollNow(t)
-	if w.count("onboarding") != 1 || a.client == nil || a.client.ClientID() != "client-1" {
-		t.Fatalf("onboarding calls %d, client %v", w.count("onboarding"), a.client)
+	if w.count("onboarding") != 1 || a.link.client == nil || a.link.client.ClientID() != "client-1" {
+		t.Fatalf("onboarding calls %d, client %v", w.count("onboarding"), a.link.client)
 	}
 	if info, err := os.Stat(a.cfg.Identity.Key); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("device key: %v %v", info, err)
@@ -37,17 +37,17 @@ func TestOnboardsOnceAndReportsCapabilitiesOnChange(t *testing.T) {
 	}
 
 	// Unchanged: not reported again, even by a restarted agent with the same store and files.
-	a.capsAt = a.capsAt.Add(-a.cfg.PollInterval.D())
+	a.caps.at = a.caps.at.Add(-a.cfg.PollInterval.D())
 	a.pollNow(t)
 	b := newAgent(t, w, agentOpts{store: store, dir: dir})
 	b.pollNow(t)
-	if w.count("onboarding") != 1 || w.count("capabilities") != 1 || b.client.ClientID() != "client-1" {
-		t.Fatalf("after restart: onboarding %d, capabilities %d, client %s", w.count("onboarding"), w.count("capabilities"), b.client.ClientID())
+	if w.count("onboarding") != 1 || w.count("capabilities") != 1 || b.link.client.ClientID() != "client-1" {
+		t.Fatalf("after restart: onboarding %d, capabilities %d, client %s", w.count("onboarding"), w.count("capabilities"), b.link.client.ClientID())
 	}
 
 	// Changed (memory grew): reported again with PUT.
-	b.sources.Proc = memProc("16777216")
-	b.capsAt = b.capsAt.Add(-b.cfg.PollInterval.D())
+	b.caps.sources.Proc = memProc("16777216")
+	b.caps.at = b.caps.at.Add(-b.cfg.PollInterval.D())
 	b.pollNow(t)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -168,9 +168,9 @@ func TestFailedComponentIsRetriedAndDoesNotBlockOthers(t *testing.T) {
 	}
 	// Fixed: the retry (forced due) installs api and web, not db again.
 	p.set(func(p *fakeProvider) { delete(p.fail, "api") })
-	recs, _ := a.records(context.Background())
+	recs, _ := a.recon.records(context.Background())
 	recs[depA].NextRetry = recs[depA].NextRetry.AddDate(-1, 0, 0)
-	if !a.save(context.Background(), recs[depA], nil, nil) {
+	if !a.recon.save(context.Background(), recs[depA], nil, nil) {
 		t.Fatal("save")
 	}
 	a.pollNow(t)

@@ -8,18 +8,6 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
-// runtimeView is what the loop shares with readers (the local API); the
-// Manager's mu guards it.
-type runtimeView struct {
-	ClientID       string
-	Blocked        string
-	LastPoll       time.Time
-	LastPollResult string
-	LastPollError  string
-	LastError      string
-	syncRequested  bool
-}
-
 // StatusView is the agent's overall status (GET /agent/v1/status).
 type StatusView struct {
 	ClientID          string     `json:"clientId,omitempty"`
@@ -77,9 +65,7 @@ func (m *Manager) Status(ctx context.Context) (StatusView, error) {
 		return StatusView{}, err
 	}
 	now := m.now()
-	m.mu.Lock()
-	rt := m.rt
-	m.mu.Unlock()
+	rt := m.board.read()
 	v := StatusView{
 		ClientID: rt.ClientID, Onboarded: rt.ClientID != "", WFM: m.cfg.WFM.URL,
 		AcceptedVersion: t.Version, ETag: t.ETag, AcceptedAt: timePtr(t.AcceptedAt), ReconciledVersion: reconciled,
@@ -92,7 +78,7 @@ func (m *Manager) Status(ctx context.Context) (StatusView, error) {
 
 // Deployments returns every deployment the agent knows, in id order.
 func (m *Manager) Deployments(ctx context.Context) ([]DeploymentView, error) {
-	recs, err := m.records(ctx)
+	recs, err := m.recon.records(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +107,7 @@ func (m *Manager) Deployment(ctx context.Context, id string) (DeploymentView, er
 }
 
 func (m *Manager) view(ctx context.Context, r *deploymentRecord) (DeploymentView, error) {
-	applied, err := m.appliedOf(ctx, r.ID)
+	applied, err := m.recon.appliedOf(ctx, r.ID)
 	if err != nil {
 		return DeploymentView{}, err
 	}
@@ -141,27 +127,6 @@ func (m *Manager) view(ctx context.Context, r *deploymentRecord) (DeploymentView
 		v.Components[i] = cv
 	}
 	return v, nil
-}
-
-// setPoll records the outcome of a poll.
-func (m *Manager) setPoll(at time.Time, result string, err error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.rt.LastPoll, m.rt.LastPollResult, m.rt.LastPollError = at.UTC(), result, ""
-	if err != nil {
-		m.rt.LastPollError = err.Error()
-	}
-}
-
-// setPollSkipped notes that polling is not allowed now.
-func (m *Manager) setPollSkipped(down bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if down {
-		m.rt.LastPollResult = "skipped: downtime"
-	} else {
-		m.rt.LastPollResult = "skipped: outside polling hours"
-	}
 }
 
 func timePtr(t time.Time) *time.Time {

@@ -1,0 +1,209 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/margo/client"
+	"github.com/cadenza-edge/cadenza/margo/signature"
+)
+
+// keyID is the Margo key id of the device certificate.
+func keyID(id *identity) string { return signature.KeyID(id.cert) }
+
+// link is the agent's side of its relationship with the WFM: the device
+// identity (key and certificate), the trusted CA, onboarding and the
+// persisted clientId, the signed client, and the backoff every exchange
+// with the WFM shares (a failure anywhere delays the next exchange, a
+// success resets it; Retry-After is honoured; downtime windows silence it).
+type link struct {
+	*base
+	sched   schedule
+	id      *identity
+	client  *client.Client // nil until trusted and onboarded
+	bo      *backoff.ExponentialBackOff
+	retryAt time.Time // no exchange with the WFM before this
+}
+
+// newLink returns the link of a configured agent.
+func newLink(b *base, sched schedule) *link {
+	return &link{base: b, sched: sched, bo: newBackoff(b.cfg.PollInterval.D(), b.cfg.BackoffMax.D())}
+}
+
+// prepare loads (or creates) the device identity and shows a clientId
+// already onboarded.
+func (l *link) prepare(ctx context.Context) error {
+	host, _ := os.Hostname()
+	id, created, err := loadIdentity(l.cfg.Identity.Key, l.cfg.Identity.Cert, firstNonEmpty(l.cfg.Device.ID, host, "cadenza-device"), l.now())
+	if err != nil {
+		return fmt.Errorf("device identity: %w", err)
+	}
+	l.id = id
+	if created {
+		l.log.Info("device identity created", "key", l.cfg.Identity.Key, "cert", l.cfg.Identity.Cert, "keyId", keyID(id))
+	}
+	var rec identityRecord
+	if _, found, err := getJSON(ctx, l.store, keyIdentity, &rec); err != nil {
+		return fmt.Errorf("agent state: %w", err)
+	} else if found {
+		l.board.update(func(rt *runtimeView) { rt.ClientID = rec.ClientID })
+	}
+	return nil
+}
+
+// mayTalk reports whether an exchange with the WFM may start at now:
+// outside downtime and after the backoff.
+func (l *link) mayTalk(now time.Time) bool { return !l.sched.down(now) && !now.Before(l.retryAt) }
+
+// ready reports whether the agent is onboarded and may talk to the WFM now.
+func (l *link) ready(now time.Time) bool { return l.client != nil && l.mayTalk(now) }
+
+// sender returns the client to deliver status reports with, nil while
+// none may be sent (not onboarded, backing off, in downtime).
+func (l *link) sender(now time.Time) statusSender {
+	if !l.ready(now) {
+		return nil
+	}
+	return l.client
+}
+
+// ensure makes the signed WFM client once: it trusts the WFM's CA
+// (see loadTrust) and onboards unless a clientId is already stored. The
+// clientId is persisted at once, so the device never onboards twice; a
+// stored clientId that belongs to another key or another WFM blocks the
+// agent until an operator sorts it out, rather than silently becoming a
+// second device.
+func (l *link) ensure(ctx context.Context) error {
+	if l.client != nil {
+		return nil
+	}
+	var rec identityRecord
+	_, found, err := getJSON(ctx, l.store, keyIdentity, &rec)
+	if err != nil {
+		return err
+	}
+	if found {
+		if rec.KeyID != keyID(l.id) {
+			return l.block(fmt.Errorf("this agent onboarded as client %s with key %s, but its key is now %s: restore the original key files, or clear the agent state to onboard as a new device", rec.ClientID, rec.KeyID, keyID(l.id)))
+		}
+		if rec.WFM != l.cfg.WFM.URL {
+			return l.block(fmt.Errorf("this agent onboarded as client %s with the WFM at %s, not %s: set wfm.url back, or clear the agent state to onboard with the new WFM", rec.ClientID, rec.WFM, l.cfg.WFM.URL))
+		}
+	}
+	pool, pinned, err := loadTrust(ctx, l.cfg.WFM.URL, l.cfg.WFM.CAFile, l.cfg.WFM.TrustOnFirstUse, l.id)
+	if errors.Is(err, errNoTrust) || fault.Is(err, fault.Forbidden) {
+		return l.block(err)
+	}
+	if err != nil {
+		return err
+	}
+	if pinned != nil {
+		l.log.Warn("security: trusted the WFM's CA on first use and pinned it; compare its fingerprint with the WFM's out of band",
+			"caFile", l.cfg.WFM.CAFile, "subject", pinned.Subject.String(), "sha256", fingerprint(pinned))
+	}
+	c, err := client.New(client.Options{BaseURL: l.cfg.WFM.URL, Key: l.id.key, Certificate: l.id.cert, Roots: pool, Timeout: l.cfg.WFM.RequestTimeout.D()})
+	if err != nil {
+		return l.block(err)
+	}
+	if found {
+		c.SetClientID(rec.ClientID)
+		l.setClient(c)
+		return nil
+	}
+	clientID, err := c.Onboard(ctx)
+	if err != nil {
+		var ce *client.Error
+		if errors.As(err, &ce) && (ce.Status == 400 || ce.Status == 403) {
+			l.setBlocked(fmt.Sprintf("the WFM refused onboarding (%d): ask its operator to allow key id %s; retrying", ce.Status, keyID(l.id)))
+		}
+		return fault.Wrap(err, fault.Unavailable, "onboarding")
+	}
+	rec = identityRecord{ClientID: clientID, KeyID: keyID(l.id), WFM: l.cfg.WFM.URL, OnboardedAt: l.now().UTC()}
+	op, err := putOp(keyIdentity, rec)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := durable(ctx)
+	defer cancel()
+	if _, err := l.store.Put(wctx, keyIdentity, op.Value, state.IfAbsent()); err != nil {
+		return fault.Wrap(err, fault.Internal, "persist the clientId %s", clientID)
+	}
+	l.log.Info("onboarded with the WFM", "clientId", clientID, "keyId", rec.KeyID, "wfm", l.cfg.WFM.URL)
+	l.setClient(c)
+	return nil
+}
+
+// setClient installs the client and clears any blocked state.
+func (l *link) setClient(c *client.Client) {
+	l.client = c
+	l.board.update(func(rt *runtimeView) { rt.ClientID, rt.Blocked = c.ClientID(), "" })
+}
+
+// block records a condition only an operator can fix (see Health) and
+// returns it as an error.
+func (l *link) block(err error) error {
+	l.setBlocked(err.Error())
+	return err
+}
+
+func (l *link) setBlocked(msg string) {
+	l.board.update(func(rt *runtimeView) { rt.Blocked = msg })
+}
+
+// failed records a failed exchange with the WFM: the next one waits for
+// the backoff delay, or for the WFM's Retry-After when that is longer.
+// Inside a downtime window communication errors are ignored: they are
+// expected, so they neither back off nor count as errors.
+func (l *link) failed(ctx context.Context, what string, err error) {
+	now := l.now()
+	if l.sched.down(now) {
+		l.log.Debug("communication error during downtime ignored", "during", what, "err", err)
+		return
+	}
+	if ctx.Err() != nil {
+		return // stopping: not the WFM's fault
+	}
+	d := l.bo.NextBackOff()
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.RetryAfter > d {
+		d = min(ce.RetryAfter, maxRetryAfter)
+	}
+	l.retryAt = now.Add(d)
+	msg := "cannot reach the WFM; the agent keeps its workloads and queues its reports, and retries after a backoff"
+	if ce != nil && (ce.Status == 401 || ce.Status == 403) {
+		msg = "the WFM refuses this device (is its client revoked, rejected or awaiting approval?); the agent keeps its workloads and retries after a backoff"
+	}
+	l.log.Warn(msg, "during", what, "err", err, "retryIn", d.Round(time.Millisecond).String(), "wfm", l.cfg.WFM.URL)
+	l.errs.record(ctx, ErrorRecord{Kind: what, Code: codeOf(err), Message: err.Error()})
+}
+
+// ok records a successful exchange: the backoff starts over.
+func (l *link) ok() {
+	if !l.retryAt.IsZero() {
+		l.log.Info("the WFM is reachable again")
+	}
+	l.bo.Reset()
+	l.retryAt = time.Time{}
+}
+
+// setupFailed handles a failed trust or onboarding step: a condition only
+// an operator can fix is logged as such (and shown by Health), anything
+// else is a communication failure; both are retried after a backoff.
+func (l *link) setupFailed(ctx context.Context, err error) {
+	blocked := l.board.read().Blocked
+	if blocked == "" || ctx.Err() != nil {
+		l.failed(ctx, "onboarding", err)
+		return
+	}
+	d := l.bo.NextBackOff()
+	l.retryAt = l.now().Add(d)
+	l.log.Error("device agent cannot onboard until an operator acts; retrying", "problem", blocked, "retryIn", d.Round(time.Millisecond).String())
+	l.errs.record(ctx, ErrorRecord{Kind: "onboarding", Code: codeOf(err), Message: err.Error()})
+}

@@ -39,7 +39,7 @@ func (r *reporter) check(ctx context.Context) {
 		r.log.Debug("capability discovery incomplete; set the value under device in the config if it matters", "err", err)
 	}
 	deviceID := firstNonEmpty(r.cfg.Device.ID, r.link.client.ClientID())
-	body, err := buildCapabilities(host, r.cfg.Device, deviceID, r.cfg.CapabilitiesShape, r.runtimes)
+	body, err := buildCapabilities(host, r.cfg.Device, deviceID, capabilitiesShape(r.cfg), r.runtimes)
 	if err != nil {
 		if r.rejected != "invalid" {
 			r.log.Error("the capabilities document is invalid; fix the device settings in the config", "err", err)

@@ -17,7 +17,23 @@ const (
 	// ShapeFlat is the later P1 layout: flat properties with cpus[],
 	// otelCollector, supportedRuntimes and supportedDeploymentTypes.
 	ShapeFlat = "flat"
+	// ShapeAuto (the default) is flat when the device reports an
+	// OpenTelemetry collector (device.otelCollector), which the flat
+	// layout requires of a workload-hosting device, and the first layout
+	// otherwise: the agent never reports a collector it does not have.
+	ShapeAuto = "auto"
 )
+
+// capabilitiesShape resolves the configured layout.
+func capabilitiesShape(c *Config) string {
+	if c.CapabilitiesShape == ShapeAuto {
+		if c.Device.OTelCollector != nil && *c.Device.OTelCollector {
+			return ShapeFlat
+		}
+		return ShapeResources
+	}
+	return c.CapabilitiesShape
+}
 
 // buildCapabilities is the P1 DeviceCapabilitiesManifest, in the layout
 // the config asks for, from discovery, the config and the bound workload

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
 // Defaults of the config.
@@ -51,10 +52,16 @@ type Config struct {
 	// ErrorHistory is how many recent errors the local API shows (default 100).
 	ErrorHistory int `json:"errorHistory"`
 	// CapabilitiesShape is the DeviceCapabilitiesManifest layout sent:
-	// "resources" (default, the first P1 layout) or "flat" (the later P1
-	// layout, which also reports supportedDeploymentTypes from the bound
-	// workload providers).
+	// "flat" (the later P1 layout, which also reports
+	// supportedDeploymentTypes from the bound workload providers),
+	// "resources" (the first P1 layout) or "auto" (default: flat when
+	// device.otelCollector is true, resources otherwise).
 	CapabilitiesShape string `json:"capabilitiesShape"`
+	// Strict refuses a manifest whose ETag is not the digest of its body.
+	// Off (the default), the ETag is a cache validator (RFC 9110): a
+	// mismatch is logged and counted, and integrity rests on the digests
+	// of the YAMLs and bundles, which are always checked.
+	Strict bool `json:"strict,omitempty"`
 }
 
 // WFMConfig is the fleet manager's address and trust.
@@ -69,6 +76,10 @@ type WFMConfig struct {
 	TrustOnFirstUse bool `json:"trustOnFirstUse"`
 	// RequestTimeout bounds one request to the WFM (default 30s).
 	RequestTimeout config.Duration `json:"requestTimeout"`
+	// PrefixArtifactPaths resolves a manifest URL that is an absolute path
+	// not under the path of URL beneath it (WFMs mounted under a prefix
+	// that emit URLs without it). Off: RFC 3986 resolution, the default.
+	PrefixArtifactPaths bool `json:"prefixArtifactPaths,omitempty"`
 }
 
 // IdentityConfig locates the device identity files.
@@ -81,6 +92,11 @@ type IdentityConfig struct {
 	// Cert is the PEM certificate (self-signed when created). Default
 	// <dir>/device-cert.pem.
 	Cert string `json:"cert"`
+	// Algorithm is the RFC 9421 algorithm requests are signed with:
+	// rsa-v1_5-sha256, rsa-pss-sha256, rsa-pss-sha512 (RSA keys),
+	// ecdsa-p256-sha256 or ecdsa-p384-sha384 (ECDSA keys); checked against
+	// the key at start. Default: from the key (RSA signs rsa-pss-sha512).
+	Algorithm string `json:"algorithm,omitempty"`
 }
 
 // DeviceConfig overrides or adds to the discovered capabilities.
@@ -123,7 +139,7 @@ func (c *Config) Defaults() {
 	c.ErrorHistory = DefaultErrorHistory
 	c.WFM.RequestTimeout = config.Duration(DefaultRequestTimeout)
 	c.Identity.Dir = DefaultIdentityDir
-	c.CapabilitiesShape = ShapeResources
+	c.CapabilitiesShape = ShapeAuto
 }
 
 // fillPaths derives the file defaults from the identity dir.
@@ -183,15 +199,24 @@ func (c *Config) Validate() error {
 			add(fmt.Sprintf("downtime[%d]", i), "%v", err)
 		}
 	}
+	if c.Identity.Algorithm != "" {
+		switch c.Identity.Algorithm {
+		case signature.AlgRSAV15SHA256, signature.AlgRSAPSSSHA256, signature.AlgRSAPSSSHA512, signature.AlgECDSAP256SHA256, signature.AlgECDSAP384SHA384:
+		default:
+			add("identity.algorithm", "%q is not a signature algorithm: use %s, %s, %s, %s or %s", c.Identity.Algorithm,
+				signature.AlgRSAV15SHA256, signature.AlgRSAPSSSHA256, signature.AlgRSAPSSSHA512, signature.AlgECDSAP256SHA256, signature.AlgECDSAP384SHA384)
+		}
+	}
 	switch c.CapabilitiesShape {
-	case "", ShapeResources:
-		c.CapabilitiesShape = ShapeResources
+	case "":
+		c.CapabilitiesShape = ShapeAuto
+	case ShapeAuto, ShapeResources:
 	case ShapeFlat:
 		if c.Device.OTelCollector == nil || !*c.Device.OTelCollector {
 			add("device.otelCollector", `the flat capabilities layout requires true on a workload-hosting device (the spec requires an OpenTelemetry collector there): run one and set true, or use "capabilitiesShape": %q`, ShapeResources)
 		}
 	default:
-		add("capabilitiesShape", "%q is not a layout: use %q (the first P1 layout) or %q", c.CapabilitiesShape, ShapeResources, ShapeFlat)
+		add("capabilitiesShape", "%q is not a layout: use %q (flat when device.otelCollector is true), %q (the later P1 layout) or %q (the first)", c.CapabilitiesShape, ShapeAuto, ShapeFlat, ShapeResources)
 	}
 	errs = append(errs, c.Device.check()...)
 	return errs.Err()

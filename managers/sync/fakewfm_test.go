@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/margo/bundle"
+	"github.com/cadenza-edge/cadenza/margo/client"
 	"github.com/cadenza-edge/cadenza/margo/document"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
@@ -51,6 +52,10 @@ type fakeWFM struct {
 	retryAfter     int                        // Retry-After seconds on failures
 	servedCA       []byte                     // DER served as the CA instead of the server's certificate
 	wrongETag      bool                       // serve the manifest with an ETag that is not its digest
+	flatOnly       bool                       // answer 422 to capabilities not in the flat P1 layout
+	caEncoding     string                     // serve the CA in this client.CA* encoding ("": the spec's)
+	prefix         string                     // the device API is mounted under this path; URLs are emitted without it
+	onlyAlg        string                     // refuse signatures made with another algorithm (401)
 }
 
 type capsCall struct {
@@ -114,8 +119,20 @@ func (w *fakeWFM) reports() []document.DeploymentStatusManifest {
 func (w *fakeWFM) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
-		down, ra, pub, cid := w.downCode, w.retryAfter, w.pub, w.clientID
+		down, ra, pub, cid, prefix, onlyAlg := w.downCode, w.retryAfter, w.pub, w.clientID, w.prefix, w.onlyAlg
 		w.mu.Unlock()
+		orig := r
+		if prefix != "" {
+			rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+			if !ok {
+				http.Error(rw, "not found (mounted under "+prefix+")", http.StatusNotFound)
+				return
+			}
+			// Route on the path below the mount; the signature covers the
+			// request as sent (verified on orig, before anything reads it).
+			r = r.Clone(r.Context())
+			r.URL.Path, r.URL.RawPath = rest, ""
+		}
 		if down != 0 {
 			if ra > 0 {
 				rw.Header().Set("Retry-After", strconv.Itoa(ra))
@@ -132,15 +149,22 @@ func (w *fakeWFM) guard(next http.Handler) http.Handler {
 			http.Error(rw, "unknown client", http.StatusNotFound)
 			return
 		}
-		msg, err := signature.FromRequest(r)
+		msg, err := signature.FromRequest(orig)
 		if err == nil {
 			_, err = (&signature.Verifier{}).Verify(msg, r.Header.Get("Signature-Input"), r.Header.Get("Signature"), pub)
 		}
-		if err != nil {
+		if err == nil && onlyAlg != "" && !strings.Contains(r.Header.Get("Signature-Input"), `alg="`+onlyAlg+`"`) {
+			http.Error(rw, "this WFM verifies "+onlyAlg+" signatures only", http.StatusUnauthorized)
+			return
+		}
+		if err != nil && onlyAlg == "" {
 			w.t.Errorf("fake WFM: %s %s: bad signature: %v", r.Method, r.URL.Path, err)
+		}
+		if err != nil {
 			http.Error(rw, "bad signature", http.StatusUnauthorized)
 			return
 		}
+		r.Body = orig.Body // as FromRequest left it
 		next.ServeHTTP(rw, r)
 	})
 }
@@ -153,7 +177,19 @@ func (w *fakeWFM) certificate(rw http.ResponseWriter, _ *http.Request) {
 		der = w.srv.Certificate().Raw
 	}
 	p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	writeJSON(rw, 200, map[string]string{"certificate": base64.StdEncoding.EncodeToString(p)})
+	w.mu.Lock()
+	enc := w.caEncoding
+	w.mu.Unlock()
+	switch enc {
+	case client.CAPEMBody:
+		_, _ = rw.Write(p)
+	case client.CAPEMField:
+		writeJSON(rw, 200, map[string]string{"certificate": string(p)})
+	case client.CABase64DER:
+		writeJSON(rw, 200, map[string]string{"certificate": base64.StdEncoding.EncodeToString(der)})
+	default:
+		writeJSON(rw, 200, map[string]string{"certificate": base64.StdEncoding.EncodeToString(p)})
+	}
 }
 
 func (w *fakeWFM) onboard(rw http.ResponseWriter, r *http.Request) {
@@ -181,6 +217,11 @@ func (w *fakeWFM) capabilities(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.flatOnly && doc.Shape != document.ShapeP1Flat {
+		writeJSON(rw, 422, map[string]any{"type": "about:blank", "status": 422, "detail": "properties.cpus is required",
+			"errors": []map[string]string{{"field": "properties.cpus", "message": "required"}}})
+		return
+	}
 	w.calls["capabilities"]++
 	w.caps = append(w.caps, capsCall{method: r.Method, deviceID: r.PathValue("dev"), doc: *doc})
 	writeJSON(rw, 201, map[string]string{"status": "capabilities_received"})

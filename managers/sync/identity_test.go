@@ -69,7 +69,7 @@ func TestTrustFromFileOrPinnedOnFirstUse(t *testing.T) {
 		t.Fatalf("no CA, no TOFU: %v", err)
 	}
 	pool, pinned, err := loadTrust(ctx, w.url(), missing, true, id)
-	if err != nil || pinned == nil || !pinned.Equal(w.srv.Certificate()) || pool == nil {
+	if err != nil || pinned == nil || !pinned.cert.Equal(w.srv.Certificate()) || pool == nil {
 		t.Fatalf("trust on first use: %v %v", pinned, err)
 	}
 	if _, again, err := loadTrust(ctx, w.url(), missing, true, id); err != nil || again != nil {

@@ -21,6 +21,7 @@ func TestManifestIntegrityRules(t *testing.T) {
 		name   string
 		next   [][]byte         // the deployments of the next manifest
 		tamper func(w *fakeWFM) // how the WFM misbehaves
+		strict bool             // the agent's strict mode
 		reason string           // "" = must be accepted
 		check  func(t *testing.T, a *agent, p *fakeProvider)
 	}{
@@ -47,7 +48,7 @@ func TestManifestIntegrityRules(t *testing.T) {
 		{name: "LowerVersionIsRejected_MI010", next: [][]byte{v2A},
 			tamper: func(w *fakeWFM) { w.tamperManifest = func(m *document.Manifest) { m.ManifestVersion = 1 } },
 			reason: ReasonNonIncreasingVersion},
-		{name: "ETagNotTheDigestOfTheBodyIsRejected_MI034", next: [][]byte{v2A},
+		{name: "ETagNotTheDigestOfTheBodyIsRejectedWhenStrict_MI034", next: [][]byte{v2A}, strict: true,
 			tamper: func(w *fakeWFM) { w.wrongETag = true },
 			reason: ReasonETagMismatch},
 		{name: "WrongSizeBytesIsAccepted_MI025", next: [][]byte{v2A, newB},
@@ -74,7 +75,7 @@ func TestManifestIntegrityRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newFakeWFM(t)
 			p := newFakeProvider()
-			a := newAgent(t, w, agentOpts{workload: p})
+			a := newAgent(t, w, agentOpts{workload: p, config: func(c *Config) { c.Strict = tc.strict }})
 			w.assign(v1A)
 			a.pollNow(t)
 			if lastReport(t, w.reports(), depA).Status.State != "installed" {

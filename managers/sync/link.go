@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	stdsync "sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -30,6 +31,8 @@ type link struct {
 	client  *client.Client // nil until trusted and onboarded
 	bo      *backoff.ExponentialBackOff
 	retryAt time.Time // no exchange with the WFM before this
+
+	prefixOnce stdsync.Once
 }
 
 // newLink returns the link of a configured agent.
@@ -45,6 +48,11 @@ func (l *link) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("device identity: %w", err)
 	}
+	if a := l.cfg.Identity.Algorithm; a != "" {
+		if err := signature.CheckAlg(id.key.Public(), a); err != nil {
+			return fmt.Errorf("identity.algorithm: %w (key %s)", err, l.cfg.Identity.Key)
+		}
+	}
 	l.id = id
 	if created {
 		l.log.Info("device identity created", "key", l.cfg.Identity.Key, "cert", l.cfg.Identity.Cert, "keyId", keyID(id))
@@ -56,6 +64,14 @@ func (l *link) prepare(ctx context.Context) error {
 		l.board.update(func(rt *runtimeView) { rt.ClientID = rec.ClientID })
 	}
 	return nil
+}
+
+// prefixed logs, the first time, that a manifest URL was resolved under
+// the WFM URL's path prefix (wfm.prefixArtifactPaths).
+func (l *link) prefixed(from, to string) {
+	l.prefixOnce.Do(func() {
+		l.log.Info("the WFM emits manifest URLs without its path prefix; resolving them under the configured WFM URL (wfm.prefixArtifactPaths)", "url", from, "resolved", to)
+	})
 }
 
 // mayTalk reports whether an exchange with the WFM may start at now:
@@ -106,9 +122,13 @@ func (l *link) ensure(ctx context.Context) error {
 	}
 	if pinned != nil {
 		l.log.Warn("security: trusted the WFM's CA on first use and pinned it; compare its fingerprint with the WFM's out of band",
-			"caFile", l.cfg.WFM.CAFile, "subject", pinned.Subject.String(), "sha256", fingerprint(pinned))
+			"caFile", l.cfg.WFM.CAFile, "subject", pinned.cert.Subject.String(), "sha256", fingerprint(pinned.cert), "servedAs", pinned.encoding)
+		if pinned.encoding != client.CABase64PEM {
+			l.log.Info("the WFM served its CA certificate in another encoding than the spec's base64 of the PEM; accepted", "servedAs", pinned.encoding)
+		}
 	}
-	c, err := client.New(client.Options{BaseURL: l.cfg.WFM.URL, Key: l.id.key, Certificate: l.id.cert, Roots: pool, Timeout: l.cfg.WFM.RequestTimeout.D()})
+	c, err := client.New(client.Options{BaseURL: l.cfg.WFM.URL, Key: l.id.key, Certificate: l.id.cert, Roots: pool,
+		Timeout: l.cfg.WFM.RequestTimeout.D(), Alg: l.cfg.Identity.Algorithm, PrefixPaths: l.cfg.WFM.PrefixArtifactPaths, OnPrefixed: l.prefixed})
 	if err != nil {
 		return l.block(err)
 	}

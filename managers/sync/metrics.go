@@ -17,6 +17,7 @@ type metrics struct {
 	reports      metric.Int64Counter     // cadenza.agent.status_reports{result}
 	components   metric.Int64Counter     // cadenza.agent.component_operations{operation,result}
 	capabilities metric.Int64Counter     // cadenza.agent.capability_reports{result}
+	etags        metric.Int64Counter     // cadenza.agent.manifest_etag_mismatches
 	opDuration   metric.Float64Histogram // cadenza.agent.component_operation.duration{operation}
 	depth        atomic.Int64            // observed as cadenza.agent.status_queue_depth
 }
@@ -42,6 +43,9 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 		return nil, err
 	}
 	if out.capabilities, err = meter.Int64Counter("cadenza.agent.capability_reports", metric.WithDescription("Capability reports by result")); err != nil {
+		return nil, err
+	}
+	if out.etags, err = meter.Int64Counter("cadenza.agent.manifest_etag_mismatches", metric.WithDescription("Manifests whose ETag is not the digest of their body (accepted unless strict)")); err != nil {
 		return nil, err
 	}
 	if out.opDuration, err = meter.Float64Histogram("cadenza.agent.component_operation.duration", metric.WithUnit("s"),
@@ -81,3 +85,5 @@ func (x *metrics) component(ctx context.Context, op, result string, d time.Durat
 func (x *metrics) capabilityReport(ctx context.Context, result string) {
 	x.capabilities.Add(ctx, 1, metric.WithAttributes(attribute.String("result", result)))
 }
+
+func (x *metrics) etagMismatch(ctx context.Context) { x.etags.Add(ctx, 1) }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/margo/client"
 )
@@ -22,6 +24,7 @@ const (
 	ReasonBundleDigest         = "bundle-digest-mismatch"
 	ReasonInvalidBundle        = "invalid-bundle"
 	ReasonInvalidDeployment    = "invalid-deployment"
+	ReasonDeploymentID         = "non-uuid-deployment-id"
 )
 
 // rejection is a manifest the agent refuses: the previous state is kept.
@@ -79,6 +82,23 @@ func (p *poller) poll(ctx context.Context) {
 		return
 	}
 	v := res.Manifest.ManifestVersion
+	if res.ETagMismatch {
+		if p.cfg.Strict {
+			p.reject(ctx, start, v, &rejection{reason: ReasonETagMismatch,
+				err: fmt.Errorf("manifest ETag %s is not the digest of its body (strict mode; turn strict off to treat the ETag as a cache validator)", res.ETag)})
+			return
+		}
+		p.met.etagMismatch(ctx)
+		p.log.Warn("the WFM's manifest ETag is not the digest of its body; using it as an opaque cache validator (the deployments' digests are still verified)",
+			"etag", res.ETag, "manifestVersion", v)
+	}
+	for _, d := range res.Manifest.Deployments {
+		if !isUUID(d.DeploymentID) {
+			p.reject(ctx, start, v, &rejection{reason: ReasonDeploymentID, err: fmt.Errorf(
+				"the WFM lists deployment id %q, which is not a UUID as the spec requires: nothing of this manifest is installed and no status can be reported for it (fix the deployment's id on the WFM)", d.DeploymentID)})
+			return
+		}
+	}
 	if v <= p.target.Version {
 		p.reject(ctx, start, v, &rejection{reason: ReasonNonIncreasingVersion,
 			err: fmt.Errorf("manifest version %d is not greater than the accepted version %d (possible rollback or replay)", v, p.target.Version)})
@@ -146,8 +166,11 @@ func manifestProblem(err error) string {
 		}
 		return ReasonInvalidManifest
 	}
-	if strings.Contains(err.Error(), "ETag") && strings.Contains(err.Error(), "does not match") {
-		return ReasonETagMismatch
-	}
 	return ""
+}
+
+// isUUID reports whether id is a UUID in canonical form.
+func isUUID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.String() == id
 }

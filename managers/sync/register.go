@@ -109,6 +109,9 @@ func (m *Manager) Init(_ context.Context, env *module.Env) error {
 	} else {
 		m.log.Info("workload runtimes", "profileTypes", m.runtimes.types())
 	}
+	if shape := capabilitiesShape(&m.cfg); m.cfg.CapabilitiesShape == ShapeAuto && shape == ShapeResources {
+		m.log.Info("capabilities are reported in the first P1 layout: the flat layout needs device.otelCollector true (an OpenTelemetry collector for the workloads); set it when one runs, or set capabilitiesShape")
+	}
 	return nil
 }
 

@@ -26,7 +26,7 @@ var errNoTrust = errors.New("no trusted WFM CA")
 // checked against the certificate the WFM served on that very connection,
 // and written to caFile (pinned: later starts read the file and never fetch
 // again). pinned reports that this call pinned it.
-func loadTrust(ctx context.Context, wfmURL, caFile string, trustOnFirstUse bool, id *identity) (pool *x509.CertPool, pinned *x509.Certificate, err error) {
+func loadTrust(ctx context.Context, wfmURL, caFile string, trustOnFirstUse bool, id *identity) (pool *x509.CertPool, pinned *pinnedCA, err error) {
 	certs, err := readCerts(caFile)
 	switch {
 	case err == nil:
@@ -44,19 +44,26 @@ func loadTrust(ctx context.Context, wfmURL, caFile string, trustOnFirstUse bool,
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := writeFileAtomic(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o644); err != nil {
+	if err := writeFileAtomic(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}), 0o644); err != nil {
 		return nil, nil, fault.Wrap(err, fault.Internal, "pin the WFM CA to %s", caFile)
 	}
 	pool = x509.NewCertPool()
-	pool.AddCert(ca)
+	pool.AddCert(ca.cert)
 	return pool, ca, nil
+}
+
+// pinnedCA is a CA fetched for trust on first use, and the encoding the
+// WFM served it in (client.CABase64PEM, the spec's, or another).
+type pinnedCA struct {
+	cert     *x509.Certificate
+	encoding string
 }
 
 // fetchCA downloads the WFM's root CA over TLS without verifying the server
 // first (there is nothing to verify it with yet), then requires that the
 // server certificate of that connection chains to the CA it served: a
 // CA that did not issue the server's own certificate is refused.
-func fetchCA(ctx context.Context, wfmURL string, id *identity) (*x509.Certificate, error) {
+func fetchCA(ctx context.Context, wfmURL string, id *identity) (*pinnedCA, error) {
 	var mu sync.Mutex
 	var served []*x509.Certificate
 	tr := &http.Transport{TLSClientConfig: &tls.Config{
@@ -74,7 +81,7 @@ func fetchCA(ctx context.Context, wfmURL string, id *identity) (*x509.Certificat
 	if err != nil {
 		return nil, err
 	}
-	ca, err := c.CACertificate(ctx)
+	ca, encoding, err := c.CA(ctx)
 	if err != nil {
 		return nil, fault.Wrap(err, fault.Unavailable, "fetch the WFM CA for trust on first use")
 	}
@@ -93,7 +100,7 @@ func fetchCA(ctx context.Context, wfmURL string, id *identity) (*x509.Certificat
 	if _, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter}); err != nil {
 		return nil, fault.Wrap(err, fault.Forbidden, "the CA served at /onboarding/certificate did not issue the WFM's own TLS certificate; refusing to trust it")
 	}
-	return ca, nil
+	return &pinnedCA{cert: ca, encoding: encoding}, nil
 }
 
 // fingerprint is the SHA-256 of a certificate's DER, for logs.

@@ -18,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,15 @@ type Options struct {
 	Timeout time.Duration
 	// Transport overrides the base transport (tests).
 	Transport http.RoundTripper
+	// Alg is the RFC 9421 algorithm the client signs with (see
+	// signature.CheckAlg); derived from the key when empty.
+	Alg string
+	// PrefixPaths resolves an artifact URL that is an absolute path not
+	// starting with BaseURL's path under that path (for WFMs mounted under
+	// a prefix that emit URLs without it). Off: RFC 3986 resolution against
+	// the host, as the spec says. OnPrefixed is called each time it applies.
+	PrefixPaths bool
+	OnPrefixed  func(from, to string)
 }
 
 // Client talks to one WFM.
@@ -75,7 +85,12 @@ func New(opts Options) (*Client, error) {
 			IdleConnTimeout:     90 * time.Second,
 		}
 	}
-	signer := &signature.Signer{Key: opts.Key, KeyID: signature.KeyID(opts.Certificate)}
+	if opts.Alg != "" {
+		if err := signature.CheckAlg(opts.Key.Public(), opts.Alg); err != nil {
+			return nil, fmt.Errorf("client: %w", err)
+		}
+	}
+	signer := &signature.Signer{Key: opts.Key, KeyID: signature.KeyID(opts.Certificate), Alg: opts.Alg}
 	return &Client{
 		base:     u,
 		opts:     opts,
@@ -119,27 +134,69 @@ func (c *Client) url(path string) string { return c.base.String() + path }
 
 func (c *Client) clientPath() string { return "/clients/" + url.PathEscape(c.opts.ClientID) }
 
+// CA encodings a WFM may serve at /onboarding/certificate.
+const (
+	CABase64PEM = "base64-pem" // the spec: {"certificate": base64(PEM)}
+	CABase64DER = "base64-der" // {"certificate": base64(DER)}
+	CAPEMField  = "pem"        // {"certificate": "-----BEGIN CERTIFICATE-----..."}
+	CAPEMBody   = "pem-body"   // the body is the PEM text itself
+)
+
 // CACertificate downloads the WFM's root CA (endpoint 1); the caller decides
 // whether to trust it (pin it, or compare with an out-of-band copy).
 func (c *Client) CACertificate(ctx context.Context) (*x509.Certificate, error) {
+	cert, _, err := c.CA(ctx)
+	return cert, err
+}
+
+// CA is CACertificate that also says which encoding the WFM used: the
+// spec's base64 of the PEM, or, as some WFMs do, base64 of the DER, the
+// PEM text in the field, or the PEM text as the whole body (PEM is
+// recognised by its armour).
+func (c *Client) CA(ctx context.Context) (*x509.Certificate, string, error) {
 	resp, err := c.do(ctx, c.unsigned, http.MethodGet, c.url("/onboarding/certificate"), nil, nil)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	if body := bytes.TrimSpace(resp.body); bytes.HasPrefix(body, []byte("-----BEGIN")) {
+		cert, err := parsePEMCert(body)
+		return cert, CAPEMBody, err
 	}
 	var doc struct {
 		Certificate string `json:"certificate"`
 	}
 	if err := json.Unmarshal(resp.body, &doc); err != nil {
-		return nil, fmt.Errorf("client: CA response: %w", err)
+		return nil, "", fmt.Errorf("client: the CA answer is neither JSON {\"certificate\": ...} nor PEM: %w", err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(doc.Certificate)
+	field := strings.TrimSpace(doc.Certificate)
+	if strings.HasPrefix(field, "-----BEGIN") {
+		cert, err := parsePEMCert([]byte(field))
+		return cert, CAPEMField, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(field)
 	if err != nil {
-		return nil, fmt.Errorf("client: CA certificate is not base64: %w", err)
+		return nil, "", fmt.Errorf("client: the CA certificate is neither base64 nor PEM: %w", err)
 	}
-	if block, _ := pem.Decode(raw); block != nil {
-		raw = block.Bytes
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("-----BEGIN")) {
+		cert, err := parsePEMCert(raw)
+		return cert, CABase64PEM, err
 	}
-	return x509.ParseCertificate(raw)
+	cert, err := x509.ParseCertificate(raw)
+	return cert, CABase64DER, err
+}
+
+// parsePEMCert parses the first CERTIFICATE block of b.
+func parsePEMCert(b []byte) (*x509.Certificate, error) {
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return nil, fmt.Errorf("client: no PEM CERTIFICATE block in the CA answer")
+		}
+		if block.Type == "CERTIFICATE" {
+			return x509.ParseCertificate(block.Bytes)
+		}
+	}
 }
 
 // Onboard sends the device certificate (endpoint 2) and keeps the clientId.
@@ -196,10 +253,16 @@ type ManifestResult struct {
 	ETag        string
 	Body        []byte
 	Manifest    *document.Manifest
+	// ETagMismatch is set when the ETag is not the quoted digest of the
+	// body. The ETag is a cache validator (RFC 9110: opaque to clients),
+	// so this is reported, not refused; the YAML and bundle digests carry
+	// the integrity. A strict caller may refuse it.
+	ETagMismatch bool
 }
 
 // Manifest polls the desired state (endpoint 5) with If-None-Match etag.
-// The manifest is parsed and validated; its ETag is checked against the body.
+// The manifest is parsed and validated; ETagMismatch tells whether its ETag
+// is the digest of the body.
 func (c *Client) Manifest(ctx context.Context, etag string) (*ManifestResult, error) {
 	h := map[string]string{"Accept": document.ManifestMediaType}
 	if etag != "" {
@@ -217,16 +280,14 @@ func (c *Client) Manifest(ctx context.Context, etag string) (*ManifestResult, er
 		return nil, fmt.Errorf("client: invalid manifest: %w", err)
 	}
 	got := resp.header.Get("ETag")
-	if want := `"` + document.DigestOf(resp.body) + `"`; got != want {
-		return nil, fmt.Errorf("client: manifest ETag %s does not match its body (%s)", got, want)
-	}
-	return &ManifestResult{ETag: got, Body: resp.body, Manifest: m}, nil
+	want := `"` + document.DigestOf(resp.body) + `"`
+	return &ManifestResult{ETag: got, Body: resp.body, Manifest: m, ETagMismatch: got != want}, nil
 }
 
 // Fetch downloads a deployment YAML or a bundle by its manifest URL
 // (endpoints 6 and 7) and checks the bytes against digest before returning them.
 func (c *Client) Fetch(ctx context.Context, ref, digest string) ([]byte, error) {
-	u, err := c.base.Parse(ref)
+	u, err := c.base.Parse(c.prefixed(ref))
 	if err != nil {
 		return nil, fmt.Errorf("client: artifact URL %q: %w", ref, err)
 	}
@@ -240,6 +301,34 @@ func (c *Client) Fetch(ctx context.Context, ref, digest string) ([]byte, error) 
 		return nil, fmt.Errorf("client: %s does not match its digest %s", ref, digest)
 	}
 	return resp.body, nil
+}
+
+// prefixed applies Options.PrefixPaths to an artifact URL: an absolute
+// path that is not under BaseURL's path is put under the part of that path
+// it does not already repeat. With BaseURL https://wfm/mnt/api/v1, the
+// URL /api/v1/clients/c/deployments/... becomes
+// /mnt/api/v1/clients/c/deployments/... and /clients/c/... becomes
+// /mnt/api/v1/clients/c/...
+func (c *Client) prefixed(ref string) string {
+	base := strings.TrimRight(c.base.Path, "/")
+	if !c.opts.PrefixPaths || base == "" || !strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "//") ||
+		ref == base || strings.HasPrefix(ref, base+"/") {
+		return ref
+	}
+	segs := strings.Split(strings.TrimPrefix(base, "/"), "/")
+	refSegs := strings.Split(strings.TrimPrefix(ref, "/"), "/")
+	keep := len(segs) // base segments to put before ref
+	for k := len(segs) - 1; k > 0; k-- {
+		if k <= len(refSegs) && slices.Equal(segs[len(segs)-k:], refSegs[:k]) {
+			keep = len(segs) - k
+			break
+		}
+	}
+	to := "/" + strings.Join(segs[:keep], "/") + ref
+	if c.opts.OnPrefixed != nil {
+		c.opts.OnPrefixed(ref, to)
+	}
+	return to
 }
 
 // ReportStatus posts a deployment status (endpoint 8).

@@ -242,3 +242,15 @@ func ecdsaDERToRaw(der []byte, size int) ([]byte, error) {
 	v.S.FillBytes(out[size:])
 	return out, nil
 }
+
+// CheckAlg reports whether a client with public key pub can sign with the
+// algorithm named alg: it must be one of the algorithms above and fit the
+// key (family, curve, RSA size).
+func CheckAlg(pub crypto.PublicKey, alg string) error {
+	a, ok := lookupAlg(alg)
+	if !ok {
+		return fmt.Errorf("unsupported signature algorithm %q: use %s, %s, %s, %s or %s", alg,
+			AlgECDSAP256SHA256, AlgECDSAP384SHA384, AlgRSAV15SHA256, AlgRSAPSSSHA256, AlgRSAPSSSHA512)
+	}
+	return a.checkKey(pub)
+}

@@ -5,7 +5,7 @@ BIN     := bin/cadenza
 CONFIG  ?= samples/wfm.json
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build build-wfm run demo check test fmt fmt-check tree-check vet unit bench loadtest fuzz clean
+.PHONY: all build build-wfm run demo demo-check check test fmt fmt-check tree-check vet unit bench loadtest fuzz clean
 
 all: build
 
@@ -17,7 +17,7 @@ build:
 build-wfm:
 	$(GO) build -tags nohelm,nocompose -ldflags "-X main.Version=$(VERSION)" -o bin/cadenza-wfm ./host
 
-## run: build and run the host (CONFIG=samples/hello.json by default)
+## run: build and run the host of CONFIG (default samples/wfm.json, the WFM; CONFIG=samples/hello.json for the smallest sample)
 run: build
 	$(BIN) run --config $(CONFIG)
 
@@ -55,7 +55,12 @@ bench:
 demo:
 	tools/demo.sh
 
-## loadtest: start the WFM binary and measure signed manifest polls (304 and 200)
+## demo-check: interrupt make demo at several steps (SIGINT, SIGTERM, SIGKILL then a rerun) and check
+## that it leaves no container, network, volume or process behind; needs Docker, takes minutes (not in make test)
+demo-check:
+	tools/demo-interrupt-check.sh $(SCENARIOS)
+
+## loadtest: build bin/cadenza and bin/loadgen, start a WFM of its own (scratch dir, port 18443), measure signed manifest polls (304 and 200) and its memory, stop it
 loadtest:
 	tools/loadtest.sh $(CLIENTS) $(SECONDS) $(CONCURRENCY)
 

@@ -1,7 +1,12 @@
 // Package fleet is the WFM's domain model: the records its managers keep
-// (clients, devices, deployments, statuses) and the contracts between the
-// managers that own them and the vendors that expose them (the Margo device
-// API in vendors/margo, the operator API in vendors/fleet).
+// (clients, devices, deployments, statuses, operator deployments, the
+// application catalog) and the contracts between the managers that own
+// them and the vendors that expose them (the Margo device API in
+// vendors/margo, the operator API in vendors/fleet): Onboarding,
+// Capabilities, Deployments, Rollouts and Catalog.
+//
+// These records are also the wire types of the operator API: the vendor
+// encodes them and the typed client (package operator) decodes them.
 //
 // Managers implement these interfaces; vendors find them among their
 // managers with module.Manager[fleet.Onboarding](env) and so on. Everything
@@ -43,6 +48,10 @@ type Client struct {
 	// LastSeen is when the client last made an authenticated device API
 	// request, to within SeenResolution; zero before its first one.
 	LastSeen time.Time `json:"lastSeen,omitzero"`
+	// Warnings are what onboarding accepted but an operator should know,
+	// e.g. a self-signed CA certificate (cA=TRUE) used as a P1 client
+	// certificate.
+	Warnings []string `json:"warnings,omitempty"`
 	// Certificate is the parsed certificate; not serialised.
 	Certificate *x509.Certificate `json:"-"`
 }

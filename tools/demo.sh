@@ -14,8 +14,17 @@
 # ~/.kube/config) when there is one; where neither exists, the device still
 # fetches and verifies its desired state and pulls the package, the demo
 # shows what it did and why it cannot run it, and says what to do next.
+#
+# Every step that fails ends the demo with a non-zero status, saying what
+# failed and what to do. On every exit (success, failure, Ctrl-C, SIGTERM)
+# it stops the WFM and the agent, removes the containers, networks and
+# volumes of the device's Compose project (by its com.docker.compose.project
+# label) and its scratch directory. It never reuses an earlier run's state:
+# it removes what a killed run left (bin/.demo-state lists it; see
+# tools/demo-state.sh) and refuses to start while its ports are taken.
+# tools/demo-interrupt-check.sh (make demo-check) checks all of this.
 # Usage: tools/demo.sh (or make demo).
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 for tool in go python3 curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
@@ -24,29 +33,68 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "  apt-get install python3 curl   (Docker is optional: without it the demo says what it could not run)" >&2
   exit 2
 fi
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# shellcheck source=tools/demo-state.sh
+. tools/demo-state.sh
+say() { step=$*; printf '\n\033[1m== %s\033[0m\n' "$*"; }
 indent() { sed 's/^/   /'; }
-work=$(mktemp -d)
-pids=()
-volume=""
-cleanup() {
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ -n "$volume" ]; then docker volume rm "$volume" >/dev/null 2>&1 || true; fi
-  rm -rf "$work"
-}
+
+# What this run has started or made; cleanup removes all of it, on every
+# exit: success, failure (fail, or any command that fails), SIGINT (Ctrl-C),
+# SIGTERM, SIGHUP. SIGKILL leaves it: the next run removes it (remove_leftovers).
+step="checking for a previous demo"
+work="" wfm_pid="" agent_pid="" runtime=none kubeconfig="" helm_release=0 own_ledger=0
+projects=() # the Compose projects of the device (see tools/demo-state.sh)
+
+trap 'on_err $? $LINENO "$BASH_COMMAND" "${BASH_SOURCE[0]:-tools/demo.sh}"' ERR
+trap 'interrupted INT 130' INT
+trap 'interrupted TERM 143' TERM
+trap 'interrupted HUP 129' HUP
 trap cleanup EXIT
-# until SECONDS CMD...: run CMD every 0.5s until it succeeds, at most SECONDS.
-until_ok() {
-  local deadline=$((SECONDS + $1)); shift
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.5
+
+# find_kubeconfig prints the kubeconfig workload.helm would use: the first
+# existing file of $KUBECONFIG, else ~/.kube/config.
+find_kubeconfig() {
+  local p paths=()
+  IFS=: read -ra paths <<< "${KUBECONFIG:-}"
+  for p in ${paths[@]+"${paths[@]}"} "${HOME:-/nonexistent}/.kube/config"; do
+    if [ -n "$p" ] && [ -f "$p" ]; then echo "$p"; return 0; fi
   done
+  return 1
 }
+# runtime: docker (Compose on the engine), helm (a kubeconfig's cluster) or none.
+if docker_ok; then
+  runtime=docker
+elif kubeconfig=$(find_kubeconfig); then
+  runtime=helm
+else
+  runtime=none
+fi
+
+# No stale state: what a previous run left is removed (or the demo refuses
+# to start, saying why), and its ports must be free, so that nothing shown
+# below can come from an earlier run.
+remove_leftovers || fail "another demo is running, or a previous one left state that could not be removed (above)" \
+  "do what the message above says, then run make demo again"
+ledger_add "demo $$"
+own_ledger=1
+for port in 18443 18081; do
+  if port_busy "$port"; then
+    fail "port $port of 127.0.0.1 is in use, by $(port_holder "$port")" \
+      "stop what listens on it (make demo needs 127.0.0.1:18443 for the WFM and :18081 for the agent), then run make demo again"
+  fi
+done
+if [ "$runtime" = docker ]; then
+  remove_orphan_projects || fail "could not remove the Compose projects an earlier demo left (above)" "remove them as said above, then run make demo again"
+  if port_busy 18080 || [ -n "$(docker ps -q --filter publish=18080)" ]; then
+    fail "port 18080 of 127.0.0.1, where the sample application answers, is in use, by $(port_holder 18080)" \
+      "stop it (a container: docker rm -f NAME), then run make demo again"
+  fi
+fi
+work=$(mktemp -d "${demo_scratch_prefix}XXXXXX")
+ledger_add "dir $work"
 
 say "Building bin/cadenza (the first build takes a few minutes)"
-go build -o bin/cadenza ./host
+go build -o bin/cadenza ./host || fail "go build failed (above)" "fix the build error (Go 1.26 is needed), then run make demo again"
 cadenza() { bin/cadenza "$@"; } # for foreground commands: in the background, a function is a subshell that ignores SIGINT
 
 say "Starting the WFM on https://127.0.0.1:18443 (state in $work/wfm)"
@@ -63,41 +111,23 @@ if not any(m.get("type") == "managers.rollout" for m in fleet["managers"]):
 json.dump(cfg, open(path, "w"), indent=2)
 EOF
 bin/cadenza run --config "$work/wfm.json" 2> "$work/wfm.log" &
-pids+=($!)
-until_ok 10 grep -q "host started" "$work/wfm.log" || { cat "$work/wfm.log"; exit 1; }
-grep -E "CA certificate written|server certificate issued|serving" "$work/wfm.log" | indent
+wfm_pid=$!
+ledger_add "pid $wfm_pid $work/wfm.json"
+until_ok 10 grep -q "host started" "$work/wfm.log" || fail "the WFM did not start within 10 s" "its log below says why; fix it and run make demo again"
+grep -E "CA certificate written|server certificate issued|serving" "$work/wfm.log" | indent || true
 export CADENZA_SERVER=https://127.0.0.1:18443/fleet/v1 CADENZA_CACERT="$work/wfm/ca.pem" CADENZA_TOKEN=sandbox-token
 
 say "Publishing the sample application: a git application registry and an OCI layout (no server)"
-go run ./tools/demorepo -apps samples/apps -git "$work/apps.git" -oci "$work/oci" | indent
+go run ./tools/demorepo -apps samples/apps -git "$work/apps.git" -oci "$work/oci" | indent ||
+  fail "publishing the sample application (go run ./tools/demorepo) failed (above)" "fix what it reports in samples/apps, then run make demo again"
 
 say "Adding the registry to the WFM's catalog (cadenza registry add: POST /fleet/v1/registries)"
-cadenza registry add demo --url "$work/apps.git" | indent
-cadenza registry sync demo | indent
+cadenza registry add demo --url "$work/apps.git" | indent || fail "cadenza registry add failed (above)" "see the WFM log below, then run make demo again"
+cadenza registry sync demo | indent || fail "cadenza registry sync failed (above)" "fix what it reports about the registry, then run make demo again"
 
 say "The catalog (cadenza app list, cadenza app show)"
-cadenza app list | indent
-cadenza app show cadenza-demo-echo | indent
-
-# find_kubeconfig prints the kubeconfig workload.helm would use: the first
-# existing file of $KUBECONFIG, else ~/.kube/config.
-find_kubeconfig() {
-  local p paths=()
-  IFS=: read -ra paths <<< "${KUBECONFIG:-}"
-  for p in "${paths[@]}" "${HOME:-/nonexistent}/.kube/config"; do
-    if [ -n "$p" ] && [ -f "$p" ]; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-# runtime: docker (Compose on the engine), helm (a kubeconfig's cluster) or none.
-kubeconfig=""
-if docker info >/dev/null 2>&1; then
-  runtime=docker
-elif kubeconfig=$(find_kubeconfig); then
-  runtime=helm
-else
-  runtime=none
-fi
+cadenza app list | indent || fail "cadenza app list failed (above)" "see the WFM log below, then run make demo again"
+cadenza app show cadenza-demo-echo | indent || fail "the catalog has no cadenza-demo-echo (above)" "check that samples/apps/echo is a valid package (go run ./tools/demorepo -apps samples/apps -git DIR -oci DIR)"
 
 say "Starting a device agent (its local API on http://127.0.0.1:18081)"
 case $runtime in
@@ -113,7 +143,7 @@ python3 - "$work/agent.json" "$work" "$kubeconfig" <<'EOF'
 # artifacts.oras provider bound to the workload providers' "artifacts" role;
 # each registry host the demo published is served from its OCI layout
 # directory instead of the network. With a kubeconfig, a workload.helm
-# provider runs helm profiles on its cluster (managers.sync's "helm" role).
+# provider, added to managers.sync's "workload" list, runs helm profiles on its cluster.
 import json, os, sys
 path, work, kubeconfig = sys.argv[1], sys.argv[2], sys.argv[3]
 cfg = json.load(open(path))
@@ -129,7 +159,10 @@ for host in sorted(os.listdir(oci)):
 if kubeconfig and not any(p["type"] == "workload.helm" for p in provs.values()):
     provs["helm"] = {"type": "workload.helm", "config": {"kubeconfig": kubeconfig}}
     sync = next(m for v in cfg["vendors"] for m in v.get("managers", []) if m["type"] == "managers.sync")
-    sync.setdefault("uses", {})["helm"] = "helm"
+    uses = sync.setdefault("uses", {})
+    runtimes = uses.get("workload", [])
+    runtimes = [runtimes] if isinstance(runtimes, str) else list(runtimes)
+    uses["workload"] = runtimes + ["helm"]
 for p in provs.values():
     if p["type"] in ("workload.compose", "workload.helm"):
         p.setdefault("uses", {}).setdefault("artifacts", name)
@@ -137,20 +170,22 @@ cfg["providers"] = provs
 json.dump(cfg, open(path, "w"), indent=2)
 EOF
 bin/cadenza run --config "$work/agent.json" 2> "$work/agent.log" &
-pids+=($!)
+agent_pid=$!
+ledger_add "pid $agent_pid $work/agent.json"
 agent() { curl -s "http://127.0.0.1:18081/agent/v1$1"; }
 client=""
 onboarded() {
   client=$(agent /status 2>/dev/null | python3 -c 'import sys, json; d = json.load(sys.stdin); print(d["clientId"] if d.get("onboarded") else "")' 2>/dev/null || true)
   [ -n "$client" ]
 }
-until_ok 15 onboarded || { cat "$work/agent.log"; exit 1; }
+until_ok 15 onboarded || fail "the device agent did not onboard with the WFM within 15 s" "its log below says why; fix it and run make demo again"
 until_ok 10 grep -q "accepted a new desired state" "$work/agent.log" || true
-grep -E "artifact cache open|workload provider ready|helm provider ready|device identity created|onboarded|capabilities reported|accepted a new desired state" "$work/agent.log" | indent
+grep -E "artifact cache open|workload provider ready|helm provider ready|device identity created|onboarded|capabilities reported|accepted a new desired state" "$work/agent.log" | indent || true
 
 if [ "$runtime" = docker ]; then
   say "Building the sample application's image (cadenza-demo/echo:1, no registry needed)"
-  go run ./tools/demoimage | indent
+  go run ./tools/demoimage | indent ||
+    fail "building the image cadenza-demo/echo:1 (go run ./tools/demoimage) failed (above)" "check that the Docker engine works (docker info), then run make demo again"
 fi
 
 say "A parameter value the application's configuration schema refuses (greeting: 1 to 64 characters)"
@@ -159,7 +194,8 @@ cadenza deploy cadenza-demo-echo --name echo-demo --device "$client" --set-strin
 # deploy ARGS...: cadenza deploy of the sample application to the device.
 deploy() {
   say "Deploying cadenza-demo-echo to the device (cadenza deploy${*:+ $*}: POST /fleet/v1/deployments)"
-  cadenza deploy cadenza-demo-echo --name echo-demo --device "$client" --set-string greeting="hello from the catalog flow" "$@" | indent
+  cadenza deploy cadenza-demo-echo --name echo-demo --device "$client" --set-string greeting="hello from the catalog flow" "$@" | indent ||
+    fail "cadenza deploy failed (above)" "see the WFM log below, then run make demo again"
 }
 
 # placements prints "clientId deploymentId state" per device of the deployment.
@@ -181,6 +217,7 @@ follow() {
   local want=$1 last="" line
   local deadline=$((SECONDS + $2))
   while [ "$SECONDS" -lt "$deadline" ]; do
+    check_alive
     line=$(placements || true)
     if [ -n "$line" ] && [ "$line" != "$last" ]; then
       echo "$line" | awk '$3 == "gone" {print "   the WFM has dropped the deployment: every device removed it"; next} {print "   device " $1 ": " $3}'
@@ -189,9 +226,11 @@ follow() {
     if grep -Eq " ($want)\$" <<< "$line"; then return 0; fi
     sleep 0.5
   done
-  echo "   (no '$want' state within $2 s; the agent log follows)"; tail -20 "$work/agent.log" | indent
+  echo "   (no '$want' state within $2 s)"
   return 1
 }
+# state prints the device's state of the deployment ("gone" once dropped).
+device_state() { placements | awk '{print $3; exit}'; }
 status_title="Per-device status (GET /fleet/v1/deployments/echo-demo/devices) as the device reports it"
 # agent_view prints the device's own view of its deployments (GET
 # /agent/v1/deployments) and its last errors (GET /agent/v1/errors).
@@ -221,7 +260,7 @@ if [ "$runtime" = none ]; then
   say "What the device did (its log)"
   grep -E "accepted a new desired state.* changed=[1-9]|applying component|compose package pulled|compose package unavailable|compose up|component failed" "$work/agent.log" | head -6 | indent || true
   say "The device's own view (GET http://127.0.0.1:18081/agent/v1/deployments and /errors)"
-  agent_view
+  agent_view || true
   say "No Docker engine and no Kubernetes cluster here: the device could not run the workload"
   echo "   What the device did: it fetched its desired state from the WFM (the manifest), downloaded"
   echo "   the deployment's YAML and checked it against the digest the manifest names before accepting it;"
@@ -248,15 +287,17 @@ if [ "$runtime" = helm ]; then
   echo "   and load it into the nodes, e.g. kind load docker-image cadenza-demo/echo:1 (minikube image"
   echo "   load, k3d image import). Without it the pod cannot start and the device reports failed"
   echo "   after the component's 2 minute timeout."
+  helm_release=1
   deploy --profile cadenza-demo-echo-helm --namespace "$ns"
   say "$status_title"
-  follow "installed|failed" 180
+  follow "installed|failed" 180 || fail "the device reported neither installed nor failed within 180 s" \
+    "check that the cluster of $kubeconfig is reachable, then run make demo again"
   grep -E "applying component|helm operation" "$work/agent.log" | indent || true
-  if [ "$(placements | awk '{print $3; exit}')" != installed ]; then
+  if [ "$(device_state)" != installed ]; then
     say "The device could not install the Helm release"
-    agent_view
-    echo "   Check that the cluster of $kubeconfig is reachable and that its nodes have cadenza-demo/echo:1."
-    exit 1
+    agent_view || true
+    fail "the device could not install the Helm release (its errors above)" \
+      "check that the cluster of $kubeconfig is reachable and that its nodes have cadenza-demo/echo:1, then run make demo again"
   fi
   # greeting prints the GREETING the release's Deployment gives the server.
   greeting() {
@@ -272,56 +313,79 @@ if [ "$runtime" = helm ]; then
     echo "   (kubectl is not installed here: the release's state is the one the device reports above)"
   fi
   say "Changing the greeting (cadenza deployment update: PATCH /fleet/v1/deployments/echo-demo)"
-  cadenza deployment update echo-demo --set-string greeting="hello again, after an update" | indent
-  if until_ok 180 grep -Eq "helm operation (done.*op=upgrading|failed)" "$work/agent.log"; then
-    grep -E "helm operation (done.*op=upgrading|failed)" "$work/agent.log" | indent
-    greeting
-  else
-    echo "   the release was not upgraded within 180 s"; tail -20 "$work/agent.log" | indent
-  fi
-  follow "installed|failed" 60 || true
+  cadenza deployment update echo-demo --set-string greeting="hello again, after an update" | indent ||
+    fail "cadenza deployment update failed (above)" "see the WFM log below, then run make demo again"
+  until_ok 180 grep -Eq "helm operation (done.*op=upgrading|failed)" "$work/agent.log" ||
+    fail "the device did not upgrade the Helm release within 180 s" "its log below says where it stopped"
+  grep -E "helm operation (done.*op=upgrading|failed)" "$work/agent.log" | indent || true
+  greeting
+  follow "installed|failed" 60 && [ "$(device_state)" = installed ] ||
+    fail "the device did not report the upgraded release installed" "its log below says why"
   say "Deleting the deployment (cadenza deployment delete: DELETE /fleet/v1/deployments/echo-demo)"
-  cadenza deployment delete echo-demo | indent
-  follow "removed|gone" 180 || true
+  cadenza deployment delete echo-demo | indent ||
+    fail "cadenza deployment delete failed (above)" "see the WFM log below, then run make demo again"
+  follow "removed|gone" 180 || fail "the device did not remove the release within 180 s" "its log below says why"
+  helm_release=0
   grep -E "helm uninstall done" "$work/agent.log" | indent || true
   echo "   (the namespace $ns stays: kubectl delete namespace $ns removes it)"
-  say "Done: logs were in $work (removed on exit)"
+  say "Done"
   exit 0
 fi
 
+# The Docker engine: the device runs the application as the Compose project
+# <deployment id>-echo (workload.compose's ProjectName), known as soon as the
+# WFM has placed the deployment; cleanup removes it by its label.
 deploy
-say "$status_title"
-follow "installed|failed" 120
-dep=$(placements | awk '{print $2; exit}')
+dep=$(placements | awk '$2 != "-" {print $2; exit}')
+[ -n "$dep" ] || fail "the WFM placed echo-demo on no device" "cadenza deployment show echo-demo says why"
 project="$dep-echo"
-volume="${project}_data"
-grep -E "compose package pulled|artifact pulled|compose up" "$work/agent.log" | indent
-cadenza deployment show echo-demo | indent
+projects+=("$project")
+ledger_add "project $project"
+echo "   the device runs it as the Compose project $project"
+say "$status_title"
+follow "installed|failed" 120 || fail "the device reported neither installed nor failed within 120 s" "its log below says where it stopped"
+if [ "$(device_state)" != installed ]; then
+  say "The device could not install the application"
+  agent_view || true
+  fail "the device could not install the application (its errors above)" \
+    "check the Docker engine (docker info) and that cadenza-demo/echo:1 exists (go run ./tools/demoimage), then run make demo again"
+fi
+grep -E "compose package pulled|artifact pulled|compose up" "$work/agent.log" | indent || true
+cadenza deployment show echo-demo | indent || fail "cadenza deployment show failed (above)" "see the WFM log below"
 
+# greeting prints what the application on port 18080 says its GREETING is.
+greeting() {
+  curl -fsS --max-time 5 http://127.0.0.1:18080/env | python3 -c 'import sys, json; print("   GREETING =", json.load(sys.stdin).get("GREETING"))'
+}
+# container prints the id of the project's running container that publishes
+# port 18080: the one the demo talks to, and no one else's.
+container() { docker ps -q --filter "label=com.docker.compose.project=$project" --filter publish=18080; }
 say "The running container (docker ps), and what it says"
 docker ps --filter "label=com.docker.compose.project=$project" --format '{{.ID}}  {{.Names}}  {{.Image}}  {{.Status}}  {{.Ports}}' | indent
-before=$(docker ps -q --filter "label=com.docker.compose.project=$project")
-curl -s http://127.0.0.1:18080/env | python3 -c 'import sys, json; print("   GREETING =", json.load(sys.stdin).get("GREETING"))'
+before=$(container)
+[ -n "$before" ] || fail "no running container of the Compose project $project publishes port 18080" "the agent log below says what Compose did"
+greeting || fail "the application did not answer on http://127.0.0.1:18080/env" "docker logs $before may say why"
 
 say "Changing the greeting (cadenza deployment update: PATCH /fleet/v1/deployments/echo-demo)"
-cadenza deployment update echo-demo --set-string greeting="hello again, after an update" | indent
+cadenza deployment update echo-demo --set-string greeting="hello again, after an update" | indent ||
+  fail "cadenza deployment update failed (above)" "see the WFM log below, then run make demo again"
 recreated() {
   local now
-  now=$(docker ps -q --filter "label=com.docker.compose.project=$project")
+  now=$(container)
   [ -n "$now" ] && [ "$now" != "$before" ] &&
-    curl -s http://127.0.0.1:18080/env | grep -q "hello again"
+    curl -fsS --max-time 5 http://127.0.0.1:18080/env 2>/dev/null | grep -q "hello again"
 }
-if until_ok 120 recreated; then
-  docker ps --filter "label=com.docker.compose.project=$project" --format '{{.ID}}  {{.Names}}  {{.Status}}' | sed 's/^/   recreated: /'
-  curl -s http://127.0.0.1:18080/env | python3 -c 'import sys, json; print("   GREETING =", json.load(sys.stdin).get("GREETING"))'
-else
-  echo "   the container was not recreated within 120 s"; tail -20 "$work/agent.log" | indent
-fi
-follow "installed|failed" 60 || true
+until_ok 120 recreated || fail "the container was not recreated with the new greeting within 120 s" "the agent log below says where it stopped"
+docker ps --filter "label=com.docker.compose.project=$project" --format '{{.ID}}  {{.Names}}  {{.Status}}' | sed 's/^/   recreated: /'
+greeting || fail "the recreated application did not answer on http://127.0.0.1:18080/env" "docker logs $(container) may say why"
+follow "installed|failed" 60 && [ "$(device_state)" = installed ] ||
+  fail "the device did not report the updated deployment installed" "the agent log below says why"
 
 say "Deleting the deployment (cadenza deployment delete: DELETE /fleet/v1/deployments/echo-demo)"
-cadenza deployment delete echo-demo | indent
+cadenza deployment delete echo-demo | indent ||
+  fail "cadenza deployment delete failed (above)" "see the WFM log below, then run make demo again"
 gone() { [ -z "$(docker ps -aq --filter "label=com.docker.compose.project=$project")" ]; }
-follow "removed|gone" 120 || true
-if until_ok 60 gone; then echo "   no container of $project is left"; fi
-say "Done: logs were in $work (removed on exit)"
+follow "removed|gone" 120 || fail "the device did not remove the deployment within 120 s" "the agent log below says where it stopped"
+until_ok 60 gone || fail "the containers of $project were still there 60 s after the device removed the deployment" "the agent log below says what Compose did"
+echo "   no container of $project is left (the device keeps its volume, as compose down does; the cleanup below removes it)"
+say "Done"

@@ -17,24 +17,46 @@ import (
 // may be (the device's clock, or its issuer's, running ahead of ours).
 const NotBeforeSkew = 5 * time.Minute
 
-// checkCertificate checks that cert is usable as a Margo client certificate
-// at now: an RFC 5280 version 3 end-entity certificate within its validity
+// checkCertificate checks that cert is usable as a P1 Margo client
+// certificate at now: an RFC 5280 version 3 certificate within its validity
 // period whose public key is ECDSA P-256/P-384, RSA of at least minRSABits,
-// or Ed25519. It returns a BadRequest error of type
+// or Ed25519. P1 asks for nothing more: a certificate that says it is a CA
+// (basicConstraints cA=TRUE, or a key usage for signing certificates or
+// CRLs), as `openssl req -x509` makes by default, is accepted with a
+// warning unless endEntity requires an end-entity certificate (rc.3's MIAF
+// rule). It returns the warnings, or a BadRequest error of type
 // invalid-certificate-format naming the first problem.
-func checkCertificate(cert *x509.Certificate, now time.Time, minRSABits int) error {
+func checkCertificate(cert *x509.Certificate, now time.Time, minRSABits int, endEntity bool) ([]string, error) {
 	if cert == nil {
-		return badCertificate("no certificate")
+		return nil, badCertificate("no certificate")
 	}
 	if cert.Version != 3 {
-		return badCertificate("the certificate is X.509 version %d; version 3 is required (RFC 5280)", cert.Version)
+		return nil, badCertificate("the certificate is X.509 version %d; version 3 is required (RFC 5280)", cert.Version)
 	}
-	if cert.BasicConstraintsValid && cert.IsCA {
-		return badCertificate("the certificate is a CA certificate (basicConstraints cA=true); a client certificate must be an end-entity certificate")
+	var warnings []string
+	for _, p := range []struct {
+		bad  bool
+		what string
+	}{
+		{cert.BasicConstraintsValid && cert.IsCA, "the certificate is a CA certificate (basicConstraints cA=true)"},
+		{cert.KeyUsage&(x509.KeyUsageCertSign|x509.KeyUsageCRLSign) != 0, "the certificate's key usage allows signing certificates or CRLs"},
+	} {
+		if !p.bad {
+			continue
+		}
+		if endEntity {
+			return nil, badCertificate("%s; a client certificate must be an end-entity certificate (policy requireEndEntity)", p.what)
+		}
+		warnings = append(warnings, p.what+"; accepted in P1, but it should be an end-entity certificate")
 	}
-	if cert.KeyUsage&(x509.KeyUsageCertSign|x509.KeyUsageCRLSign) != 0 {
-		return badCertificate("the certificate's key usage allows signing certificates or CRLs; a client certificate must be an end-entity certificate")
+	if err := checkValidity(cert, now, minRSABits); err != nil {
+		return nil, err
 	}
+	return warnings, nil
+}
+
+// checkValidity checks the validity period and the key.
+func checkValidity(cert *x509.Certificate, now time.Time, minRSABits int) error {
 	if now.Add(NotBeforeSkew).Before(cert.NotBefore) {
 		return badCertificate("the certificate is not valid before %s (now %s)", cert.NotBefore.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}

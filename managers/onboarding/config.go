@@ -69,6 +69,12 @@ type Policy struct {
 	Allow []string `json:"allow,omitempty"`
 	// Deny lists key ids always refused (403), whatever else says.
 	Deny []string `json:"deny,omitempty"`
+	// RequireEndEntity refuses client certificates that say they are a CA
+	// (basicConstraints cA=TRUE, or a key usage for signing certificates).
+	// P1 does not require it, and `openssl req -x509` makes such
+	// certificates by default, so they are accepted with a warning unless
+	// this is set.
+	RequireEndEntity bool `json:"requireEndEntity,omitempty"`
 }
 
 // Defaults fills the defaults before the host decodes the config.

@@ -24,7 +24,8 @@ const maxAttempts = 10
 // an unusable certificate, fault.Forbidden of type certificate-not-trusted
 // when the policy refuses its key.
 func (m *Manager) Onboard(ctx context.Context, cert *x509.Certificate) (fleet.Client, error) {
-	if err := checkCertificate(cert, m.now(), m.cfg.MinRSABits); err != nil {
+	warnings, err := checkCertificate(cert, m.now(), m.cfg.MinRSABits, m.cfg.Policy.RequireEndEntity)
+	if err != nil {
 		return fleet.Client{}, err
 	}
 	keyID := signature.KeyID(cert)
@@ -40,10 +41,13 @@ func (m *Manager) Onboard(ctx context.Context, cert *x509.Certificate) (fleet.Cl
 		if found {
 			return m.policy.effective(c), nil
 		}
-		c, err = m.create(ctx, cert, keyID)
+		c, err = m.create(ctx, cert, keyID, warnings)
 		switch {
 		case err == nil:
 			m.log.InfoContext(ctx, "client onboarded", "clientId", c.ID, "keyId", keyID, "subject", c.Subject, "state", c.State)
+			for _, w := range warnings {
+				m.log.WarnContext(ctx, "client certificate accepted with a warning (set policy.requireEndEntity to refuse such certificates)", "clientId", c.ID, "warning", w)
+			}
 			return c, nil
 		case !fault.Is(err, fault.Conflict):
 			return fleet.Client{}, err
@@ -72,7 +76,7 @@ func (m *Manager) byKeyID(ctx context.Context, keyID string) (fleet.Client, bool
 
 // create writes a new client record and its keyid index entry in one batch
 // that fails with Conflict when either exists already.
-func (m *Manager) create(ctx context.Context, cert *x509.Certificate, keyID string) (fleet.Client, error) {
+func (m *Manager) create(ctx context.Context, cert *x509.Certificate, keyID string, warnings []string) (fleet.Client, error) {
 	id, err := uuid.NewRandom()
 	if err != nil {
 		return fleet.Client{}, fmt.Errorf("onboarding: generating a client id: %w", err)
@@ -87,6 +91,7 @@ func (m *Manager) create(ctx context.Context, cert *x509.Certificate, keyID stri
 		State:          m.policy.initialState(keyID),
 		Created:        now,
 		Updated:        now,
+		Warnings:       warnings,
 	}
 	raw, err := json.Marshal(c)
 	if err != nil {

@@ -9,7 +9,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -109,7 +111,7 @@ func TestOnboardExistingClientKeepsItsState(t *testing.T) {
 }
 
 func TestOnboardRejectsBadCertificates(t *testing.T) {
-	m := newManager(t, memory.New(), "")
+	m := newManager(t, memory.New(), `{"policy": {"requireEndEntity": true}}`)
 	is := newIssuer(t)
 	now := time.Now()
 	p224, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
@@ -303,4 +305,48 @@ func countClients(t testing.TB, m *Manager) int {
 		t.Fatal(err)
 	}
 	return len(page.Entries)
+}
+
+// selfSignedCA is what `openssl req -x509` makes with its default settings:
+// a self-signed certificate with basicConstraints cA=TRUE.
+func selfSignedCA(t *testing.T) *x509.Certificate {
+	t.Helper()
+	key := mustP256(t)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "device"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+// P1 asks only for an RFC 5280 certificate: the sandbox's device runners
+// onboard with `openssl req -x509` certificates (cA=TRUE). They are
+// accepted with a warning on the client record, and refused with
+// policy.requireEndEntity (the rc.3 rule).
+func TestWFMInteropSelfSignedCACertificateOnboardsInP1(t *testing.T) {
+	cert := selfSignedCA(t)
+	m := newManager(t, memory.New(), "")
+	c, err := m.Onboard(context.Background(), cert)
+	if err != nil {
+		t.Fatalf("onboard: %v", err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "cA=true") {
+		t.Fatalf("warnings %v", c.Warnings)
+	}
+	stored, err := m.Client(context.Background(), c.ID)
+	if err != nil || len(stored.Warnings) != 1 {
+		t.Fatalf("the warning is not on the stored record: %+v %v", stored.Warnings, err)
+	}
+	strict := newManager(t, memory.New(), `{"policy": {"requireEndEntity": true}}`)
+	_, err = strict.Onboard(context.Background(), cert)
+	if fe := wantFault(t, err, fault.BadRequest, document.ProblemInvalidCertificateFormat); !strings.Contains(fe.Detail, "end-entity") {
+		t.Fatalf("detail %q", fe.Detail)
+	}
 }

@@ -127,17 +127,20 @@ type ProfileEligibility struct {
 // devices (managers.rollout).
 type Rollouts interface {
 	// Create validates spec (application and version in the catalog,
-	// profile, every parameter value, target) and renders one
-	// ApplicationDeployment per eligible targeted device. Errors:
-	// fault.Unprocessable listing every violation, fault.NotFound for an
-	// unknown application or version, fault.Conflict for a taken id.
+	// profile, every parameter value, target, the clients and devices the
+	// target lists known to the WFM) and renders one ApplicationDeployment
+	// per eligible targeted device. Errors: fault.Unprocessable listing
+	// every violation (its detail naming every unknown client and device
+	// when there are some), fault.NotFound for an unknown application or
+	// version, fault.Conflict for a taken id.
 	Create(ctx context.Context, spec RolloutSpec) (Rollout, error)
 	// Rollout returns one rollout with its summary; fault.NotFound when unknown.
 	Rollout(ctx context.Context, id string) (Rollout, error)
 	// Rollouts lists the rollouts that pass filter, in id order.
 	Rollouts(ctx context.Context, filter RolloutFilter, page Page) ([]Rollout, string, error)
-	// Update applies patch (immutable parameters must keep their values) and
-	// re-renders every device's deployment.
+	// Update applies patch (immutable parameters must keep their values; a
+	// new target is checked as on Create) and re-renders every device's
+	// deployment. fault.NotFound for an unknown rollout.
 	Update(ctx context.Context, id string, patch RolloutPatch) (Rollout, error)
 	// Delete removes the rollout's deployments from its devices; the
 	// rollout is kept (Deleting) until they report them removed, and gone

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cadenza-edge/cadenza/cli"
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/runner"
@@ -25,24 +25,16 @@ const usage = `usage: cadenza <command> [flags]
 commands:
   run     --config FILE   run the host until SIGINT or SIGTERM
   check   --config FILE   validate the config and print what would be built
-  call    METHOD TARGET   call one endpoint of a host over HTTP(S) or MQTT (cadenza call -h)
   modules                 list the module types this build registers
   version                 print the version
-
-operator commands (the operator API of a WFM; cadenza <command> -h for details):
-  registry    add|list|show|sync|remove   git registries of application packages
-  app         list|show                   applications of the catalog
-  device      list|show|label             devices and their labels
-  deploy      APP (--device C[/D] | -l k=v) [--set k=v]   deploy an application to devices
-  deployment  list|show|update|delete|history  operator deployments (rollouts)
-  eligibility APP --device C[/D]          which profiles of an application fit a device
-`
+` + cli.Usage
 
 // Main runs the CLI and returns the process exit code. Exit codes: 0 ok,
-// 1 runtime failure, 2 usage or config error.
+// 1 runtime failure, 2 usage or config error. `cadenza call` and the
+// operator commands are package cli's.
 func Main(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "cadenza: missing command\n"+usage)
 		return 2
 	}
 	switch args[0] {
@@ -50,8 +42,6 @@ func Main(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int
 		return cmdRun(args[1:], stdout, stderr, signals)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
-	case "call":
-		return cmdCall(args[1:], stdout, stderr, signals)
 	case "modules":
 		return cmdModules(stdout)
 	case "version", "--version":
@@ -61,25 +51,34 @@ func Main(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	if isCtlCommand(args[0]) {
-		return newCtl(stdout, stderr, signals).run(args)
+	if cli.Is(args[0]) {
+		return cli.Run(args, cli.Env{Stdout: stdout, Stderr: stderr, Signals: signals, Version: Version})
 	}
 	fmt.Fprintf(stderr, "cadenza: unknown command %q\n%s", args[0], usage)
 	return 2
 }
 
-func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
-	fs := flag.NewFlagSet("cadenza "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("config", "", "host config file (JSON)")
-	if err := fs.Parse(args); err != nil {
-		return "", false
+// About texts of run and check, for their --help.
+const (
+	runAbout = `Runs the host the config describes (a WFM, a device agent, any assembly of
+modules) until SIGINT or SIGTERM; a second signal exits at once. Exits 2 for a
+config error, 1 when the host fails to start or fails.`
+	checkAbout = `Validates the config and prints what would be built, without starting
+anything. Exits 2 with every problem on its own line.`
+)
+
+// configFlag parses the flags of run and check: --config FILE, required.
+// It returns the file and an exit code to return at once (-1: carry on).
+func configFlag(name, about string, args []string, stdout, stderr io.Writer) (string, int) {
+	fs := cli.NewFlags(name, "--config FILE", about, stdout, stderr)
+	file := fs.String("config", "", "host config `FILE` (JSON)")
+	if _, code := fs.Parse(args, 0, 0); code >= 0 {
+		return "", code
 	}
 	if *file == "" {
-		fmt.Fprintf(stderr, "cadenza %s: --config FILE is required (try samples/hello.json)\n", name)
-		return "", false
+		return "", fs.UsageError("--config FILE is required (try samples/hello.json)")
 	}
-	return *file, true
+	return *file, -1
 }
 
 // load reads and checks a config; every problem is printed on its own line.
@@ -108,9 +107,9 @@ func printConfigErrors(w io.Writer, err error) {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	file, ok := configFlag("check", args, stderr)
-	if !ok {
-		return 2
+	file, code := configFlag("check", checkAbout, args, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
 	plan, ok := load(file, stderr)
 	if !ok {
@@ -130,10 +129,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func cmdRun(args []string, _, stderr io.Writer, signals <-chan os.Signal) int {
-	file, ok := configFlag("run", args, stderr)
-	if !ok {
-		return 2
+func cmdRun(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int {
+	file, code := configFlag("run", runAbout, args, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
 	plan, ok := load(file, stderr)
 	if !ok {
@@ -198,20 +197,4 @@ func cmdModules(stdout io.Writer) int {
 	}
 	_ = tw.Flush()
 	return 0
-}
-
-// canceledBy returns a context canceled by the first signal on signals
-// (nil: never), so that Ctrl-C stops a one-shot command.
-func canceledBy(parent context.Context, signals <-chan os.Signal) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(parent)
-	if signals != nil {
-		go func() {
-			select {
-			case <-signals:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-	}
-	return ctx, cancel
 }

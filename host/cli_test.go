@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -225,5 +226,88 @@ func TestUsage(t *testing.T) {
 	out.Reset()
 	if Main([]string{"modules"}, &out, &errb, nil) != 0 || !strings.Contains(out.String(), "state.bolt") || !strings.Contains(out.String(), "bindings.http") {
 		t.Fatalf("modules: %s", out.String())
+	}
+}
+
+// run and check follow the flag conventions of every cadenza command
+// (package cli's Flags): --flag and --flag=value, a single dash for long
+// names too, flags after positional arguments (which these commands do not
+// take), --help and -h to stdout with exit 0, and a usage error naming the
+// problem first, then the usage line, exit 2.
+func TestRunAndCheckFlagConventions(t *testing.T) {
+	f := writeConfig(t, hostDoc(filepath.Join(t.TempDir(), "s.db"), "127.0.0.1:0"))
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // prefix
+		stderr string // exact, when code is 2
+	}{
+		{name: "check --config FILE", args: []string{"check", "--config", f}, stdout: f + ": ok\n"},
+		{name: "check --config=FILE", args: []string{"check", "--config=" + f}, stdout: f + ": ok\n"},
+		{name: "check -config FILE", args: []string{"check", "-config", f}, stdout: f + ": ok\n"},
+		{name: "check --help", args: []string{"check", "--help"}, stdout: "usage: cadenza check --config FILE\n\nValidates the config"},
+		{name: "check -h after a flag", args: []string{"check", "--config", f, "-h"}, stdout: "usage: cadenza check --config FILE\n"},
+		{name: "check with an argument before the flag", args: []string{"check", "stray", "--config", f}, code: 2,
+			stderr: "cadenza check: unexpected argument \"stray\"\nusage: cadenza check --config FILE (cadenza check -h for more)\n"},
+		{name: "check without --config", args: []string{"check"}, code: 2,
+			stderr: "cadenza check: --config FILE is required (try samples/hello.json)\nusage: cadenza check --config FILE (cadenza check -h for more)\n"},
+		{name: "run --help", args: []string{"run", "--help"}, stdout: "usage: cadenza run --config FILE\n\nRuns the host"},
+		{name: "run -h", args: []string{"run", "-h"}, stdout: "usage: cadenza run --config FILE\n"},
+		{name: "run with an unknown flag", args: []string{"run", "--config", f, "--bogus"}, code: 2,
+			stderr: "cadenza run: unknown flag: --bogus\nusage: cadenza run --config FILE (cadenza run -h for more)\n"},
+		{name: "run without the value of --config", args: []string{"run", "--config"}, code: 2,
+			stderr: "cadenza run: flag needs an argument: --config\nusage: cadenza run --config FILE (cadenza run -h for more)\n"},
+		{name: "run with an argument", args: []string{"run", "--config", f, "now"}, code: 2,
+			stderr: "cadenza run: unexpected argument \"now\"\nusage: cadenza run --config FILE (cadenza run -h for more)\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb syncBuffer
+			code := Main(tc.args, &out, &errb, nil)
+			if code != tc.code || !strings.HasPrefix(out.String(), tc.stdout) || (code == 2 && errb.String() != tc.stderr) || (code == 0 && errb.String() != "") {
+				t.Fatalf("exit %d, want %d\nstdout %q, want a prefix %q\nstderr %q, want %q", code, tc.code, out.String(), tc.stdout, errb.String(), tc.stderr)
+			}
+		})
+	}
+	// run takes the same forms: --config=FILE and -config FILE start the host
+	// (stopped at once by a signal sent before).
+	for _, args := range [][]string{{"run", "--config=" + f}, {"run", "-config", f}} {
+		sigs := make(chan os.Signal, 1)
+		sigs <- syscall.SIGTERM
+		var errb syncBuffer
+		if code := Main(args, &syncBuffer{}, &errb, sigs); code != 0 || !strings.Contains(errb.String(), "host started") {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+	}
+}
+
+// Main dispatches `cadenza call` and the operator commands to package cli,
+// and lists them in its usage.
+func TestMainDispatchesCallAndTheOperatorCommands(t *testing.T) {
+	var out bytes.Buffer
+	if Main([]string{"help"}, &out, io.Discard, nil) != 0 {
+		t.Fatal("help must exit 0")
+	}
+	for _, cmd := range []string{"run", "check", "modules", "version", "call", "registry", "app", "device", "deploy", "deployment", "eligibility"} {
+		if !strings.Contains(out.String(), "\n  "+cmd+" ") {
+			t.Errorf("the usage lacks %s:\n%s", cmd, out.String())
+		}
+	}
+	for args, prefix := range map[string]string{
+		"call -h":               "usage: cadenza call [flags] METHOD TARGET\n",
+		"deploy --help":         "usage: cadenza deploy APP ",
+		"deployments update -h": "usage: cadenza deployment update ID ",
+		"apps list --help":      "usage: cadenza app list\n",
+		"eligibility --help":    "usage: cadenza eligibility APP --device",
+		"registry --help":       "usage: cadenza registry <command> [flags]\n",
+	} {
+		out.Reset()
+		if code := Main(strings.Fields(args), &out, io.Discard, nil); code != 0 || !strings.HasPrefix(out.String(), prefix) {
+			t.Errorf("%s: exit %d: %q", args, code, out.String())
+		}
+	}
+	var errb bytes.Buffer
+	if code := Main([]string{"deploy", "hello"}, io.Discard, &errb, nil); code != 2 || !strings.HasPrefix(errb.String(), "cadenza deploy: name the target devices") {
+		t.Errorf("deploy without a target: exit %d: %q", code, errb.String())
 	}
 }

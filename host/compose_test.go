@@ -64,12 +64,11 @@ func echoContainer(t *testing.T, cli *client.Client, project string) (string, []
 	return list[0].ID, info.Config.Env
 }
 
-// The agent, with the real workload.compose provider on this machine's
-// Docker engine: deploy, change a parameter (the container is recreated
-// with the new environment), remove (containers gone, named volume kept).
-func TestEndToEndAgentWithRealCompose(t *testing.T) {
-	ctx := context.Background()
-	img, err := testimage.Echo(ctx) // built once per process; TestMain removes it
+// echoOnDocker returns the echo test image (built once per process;
+// TestMain removes it) and a client of the local Docker engine.
+func echoOnDocker(t *testing.T) (testimage.Image, *client.Client) {
+	t.Helper()
+	img, err := testimage.Echo(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +77,16 @@ func TestEndToEndAgentWithRealCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cli.Close()
+	t.Cleanup(func() { _ = cli.Close() })
+	return img, cli
+}
+
+// The agent, with the real workload.compose provider on this machine's
+// Docker engine: deploy, change a parameter (the container is recreated
+// with the new environment), remove (containers gone, named volume kept).
+func TestEndToEndAgentWithRealCompose(t *testing.T) {
+	ctx := context.Background()
+	img, cli := echoOnDocker(t)
 	pkgDir := t.TempDir()
 	pkg := filepath.Join(pkgDir, "compose.yaml")
 	composeFile := fmt.Sprintf("services:\n  echo:\n    image: %s\n    command: [\"%s\", \"-addr\", \":8080\"]\n    environment:\n      GREETING: ${GREETING:-none}\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {}\n", img.Ref, testimage.Binary)
@@ -141,16 +149,7 @@ func TestEndToEndAgentWithRealCompose(t *testing.T) {
 // provider before it reports removed.
 func TestEndToEndAgentRemovesAComposeDeploymentWhoseStartFailed(t *testing.T) {
 	ctx := context.Background()
-	img, err := testimage.Echo(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	usedImage.Store(&img)
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	img, cli := echoOnDocker(t)
 	held, err := net.Listen("tcp", "127.0.0.1:0") // the port the deployment asks for
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,9 @@
 //	cadenza check --config FILE   validate the config and print what would be built
 //	cadenza modules               list the registered module types
 //	cadenza version               print the version
+//
+// `cadenza call` and the operator commands (registry, app, device, deploy,
+// deployment, eligibility) live in package cli; Main dispatches them there.
 package main
 
 import (

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/registry"
@@ -16,46 +15,22 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/application"
 )
 
-// Application is a catalog entry: one application id and its versions.
-// Name, Tagline and Icon are the latest version's.
-type Application struct {
-	ID       string       `json:"id"`
-	Name     string       `json:"name"`
-	Tagline  string       `json:"tagline,omitempty"`
-	Icon     string       `json:"icon,omitempty"`
-	Latest   string       `json:"latest"`
-	Versions []VersionRef `json:"versions"`
-}
-
-// VersionRef names a version and the registry it came from.
-type VersionRef struct {
-	Version  string `json:"version"`
-	Registry string `json:"registry"`
-}
-
-// Version is one version of an application as a registry published it.
-type Version struct {
-	ID          string                   `json:"id"`
-	Version     string                   `json:"version"`
-	Registry    string                   `json:"registry"`
-	Dir         string                   `json:"dir"`
-	Revision    string                   `json:"revision"`
-	Digest      string                   `json:"digest"`
-	SyncedAt    time.Time                `json:"syncedAt"`
-	Description *application.Description `json:"description"`
-	Files       map[string][]byte        `json:"files,omitempty"` // stored; cleared by Version
-	FileNames   []string                 `json:"fileNames,omitempty"`
+// storedVersion is a version as stored: the record served, and the
+// package files (Version leaves them out, naming them in FileNames).
+type storedVersion struct {
+	fleet.ApplicationVersion
+	Files map[string][]byte `json:"files,omitempty"`
 }
 
 // Applications returns one page of the catalog, by id.
-func (m *Manager) Applications(ctx context.Context, page fleet.Page) ([]Application, string, error) {
+func (m *Manager) Applications(ctx context.Context, page fleet.Page) ([]fleet.Application, string, error) {
 	es, next, err := m.base.List(ctx, indexPrefix, page)
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]Application, 0, len(es))
+	out := make([]fleet.Application, 0, len(es))
 	for _, e := range es {
-		var a Application
+		var a fleet.Application
 		if err := codec.Decode(e, &a); err != nil {
 			return nil, "", err
 		}
@@ -65,8 +40,8 @@ func (m *Manager) Applications(ctx context.Context, page fleet.Page) ([]Applicat
 }
 
 // Application returns one application and its versions.
-func (m *Manager) Application(ctx context.Context, id string) (*Application, error) {
-	var a Application
+func (m *Manager) Application(ctx context.Context, id string) (*fleet.Application, error) {
+	var a fleet.Application
 	_, found, err := m.base.Get(ctx, indexPrefix+id, &a)
 	if err == nil && !found {
 		err = fault.New(fault.NotFound, "application %q not found", id)
@@ -78,21 +53,22 @@ func (m *Manager) Application(ctx context.Context, id string) (*Application, err
 }
 
 // Version returns one version's metadata; FileNames lists its files.
-func (m *Manager) Version(ctx context.Context, id, version string) (*Version, error) {
+func (m *Manager) Version(ctx context.Context, id, version string) (*fleet.ApplicationVersion, error) {
 	v, err := m.version(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}
+	out := v.ApplicationVersion
+	out.FileNames = nil
 	for name := range v.Files {
-		v.FileNames = append(v.FileNames, name)
+		out.FileNames = append(out.FileNames, name)
 	}
-	slices.Sort(v.FileNames)
-	v.Files = nil
-	return v, nil
+	slices.Sort(out.FileNames)
+	return &out, nil
 }
 
-func (m *Manager) version(ctx context.Context, id, version string) (*Version, error) {
-	var v Version
+func (m *Manager) version(ctx context.Context, id, version string) (*storedVersion, error) {
+	var v storedVersion
 	_, found, err := m.base.Get(ctx, appPrefix+id+"/"+version, &v)
 	if err == nil && !found {
 		err = fault.New(fault.NotFound, "application %q has no version %q", id, version)
@@ -159,19 +135,19 @@ func sep(r rune) bool { return r == '.' || r == '-' || r == '+' || r == '_' }
 // empty), taking the display fields from latest's description. change
 // returns the new refs and the ops written in the same batch, which is
 // conditioned on the index version read.
-func (m *Manager) setIndex(ctx context.Context, id string, change func(refs []VersionRef) ([]VersionRef, []state.Op), latest func(string) *application.Description) error {
+func (m *Manager) setIndex(ctx context.Context, id string, change func(refs []fleet.VersionRef) ([]fleet.VersionRef, []state.Op), latest func(string) *application.Description) error {
 	return m.base.Retry(ctx, "application "+id, func() error {
-		var a Application
+		var a fleet.Application
 		ver, _, err := m.base.Get(ctx, indexPrefix+id, &a)
 		if err != nil {
 			return err
 		}
 		refs, batch := change(slices.Clone(a.Versions))
-		slices.SortFunc(refs, func(x, y VersionRef) int { return compareVersions(x.Version, y.Version) })
+		slices.SortFunc(refs, func(x, y fleet.VersionRef) int { return compareVersions(x.Version, y.Version) })
 		if len(refs) == 0 {
 			batch = append(batch, state.Op{Key: indexPrefix + id, Delete: true, If: state.IfVersion(ver)})
 		} else {
-			a = Application{ID: id, Versions: refs, Latest: refs[len(refs)-1].Version}
+			a = fleet.Application{ID: id, Versions: refs, Latest: refs[len(refs)-1].Version}
 			if d := latest(a.Latest); d != nil {
 				a.Name, a.Tagline, a.Icon = d.Name, d.Catalog.Tagline, d.Catalog.Icon
 			}
@@ -195,12 +171,12 @@ func (m *Manager) dropVersions(ctx context.Context, reg string) error {
 			return err
 		}
 		for _, a := range apps {
-			if !slices.ContainsFunc(a.Versions, func(r VersionRef) bool { return r.Registry == reg }) {
+			if !slices.ContainsFunc(a.Versions, func(r fleet.VersionRef) bool { return r.Registry == reg }) {
 				continue
 			}
-			err := m.setIndex(ctx, a.ID, func(refs []VersionRef) ([]VersionRef, []state.Op) {
+			err := m.setIndex(ctx, a.ID, func(refs []fleet.VersionRef) ([]fleet.VersionRef, []state.Op) {
 				var ops []state.Op
-				refs = slices.DeleteFunc(refs, func(r VersionRef) bool {
+				refs = slices.DeleteFunc(refs, func(r fleet.VersionRef) bool {
 					if r.Registry == reg {
 						ops = append(ops, state.Op{Key: appPrefix + a.ID + "/" + r.Version, Delete: true})
 					}

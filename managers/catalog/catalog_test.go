@@ -48,9 +48,9 @@ func TestCatalogOverHTTP(t *testing.T) {
 	m := newCatalog(t, map[string]string{"REG_PASS": "s3cret", "BAD_PASS": "nope"})
 	ctx := t.Context()
 
-	_, err := m.AddRegistry(ctx, Spec{Name: "main", URL: srv.URL + "/apps.git", Path: "apps", Username: "u", SecretEnv: "REG_PASS"})
+	_, err := m.AddRegistry(ctx, fleet.RegistrySpec{Name: "main", URL: srv.URL + "/apps.git", Path: "apps", Username: "u", SecretEnv: "REG_PASS"})
 	basetest.Must(t, err)
-	_, err = m.AddRegistry(ctx, Spec{Name: "main", URL: "x"})
+	_, err = m.AddRegistry(ctx, fleet.RegistrySpec{Name: "main", URL: "x"})
 	basetest.WantFault(t, err, fault.Conflict, "")
 
 	r, err := m.Sync(ctx, "main")
@@ -82,7 +82,7 @@ func TestCatalogOverHTTP(t *testing.T) {
 	})
 	r, err = m.Sync(ctx, "main")
 	basetest.Must(t, err)
-	bad := map[string]PackageStatus{}
+	bad := map[string]fleet.PackageStatus{}
 	for _, p := range r.Packages {
 		if p.Error != nil {
 			bad[p.Dir] = p
@@ -102,7 +102,7 @@ func TestCatalogOverHTTP(t *testing.T) {
 	}
 
 	// Wrong credentials: Unauthorized recorded, catalog untouched.
-	_, err = m.AddRegistry(ctx, Spec{Name: "locked", URL: srv.URL + "/apps.git", Username: "u", SecretEnv: "BAD_PASS"})
+	_, err = m.AddRegistry(ctx, fleet.RegistrySpec{Name: "locked", URL: srv.URL + "/apps.git", Username: "u", SecretEnv: "BAD_PASS"})
 	basetest.Must(t, err)
 	_, err = m.Sync(ctx, "locked")
 	basetest.WantFault(t, err, fault.Unauthorized, "")
@@ -115,7 +115,7 @@ func TestCatalogOverHTTP(t *testing.T) {
 	basetest.Must(t, err)
 	addr := l.Addr().String()
 	l.Close()
-	_, err = m.AddRegistry(ctx, Spec{Name: "gone", URL: "http://" + addr + "/apps.git"})
+	_, err = m.AddRegistry(ctx, fleet.RegistrySpec{Name: "gone", URL: "http://" + addr + "/apps.git"})
 	basetest.Must(t, err)
 	basetest.Must(t, m.Reconcile(ctx)) // records, never fails on one registry
 	if r, _ := m.Registry(ctx, "gone"); r.LastError == nil || r.LastError.Code != fault.Unavailable {
@@ -143,9 +143,9 @@ func TestCatalogFileURLAndMissingSecret(t *testing.T) {
 	repo.Commit("missing icon", map[string]string{"margo.yaml": margo("solo", "0.2.0", "")}, "resources/icon.png")
 	m := newCatalog(t, nil)
 	ctx := t.Context()
-	_, err := m.AddRegistry(ctx, Spec{Name: "tagged", URL: repo.URL(), Ref: "v0.1.0"})
+	_, err := m.AddRegistry(ctx, fleet.RegistrySpec{Name: "tagged", URL: repo.URL(), Ref: "v0.1.0"})
 	basetest.Must(t, err)
-	_, err = m.AddRegistry(ctx, Spec{Name: "head", URL: repo.URL()})
+	_, err = m.AddRegistry(ctx, fleet.RegistrySpec{Name: "head", URL: repo.URL()})
 	basetest.Must(t, err)
 	_, err = m.Sync(ctx, "tagged")
 	basetest.Must(t, err)
@@ -158,10 +158,10 @@ func TestCatalogFileURLAndMissingSecret(t *testing.T) {
 	if err != nil || len(a.Versions) != 1 || a.Versions[0].Registry != "tagged" {
 		t.Fatalf("solo: %+v %v", a, err)
 	}
-	_, err = m.AddRegistry(ctx, Spec{Name: "secret", URL: repo.URL(), SecretEnv: "UNSET"})
+	_, err = m.AddRegistry(ctx, fleet.RegistrySpec{Name: "secret", URL: repo.URL(), SecretEnv: "UNSET"})
 	basetest.Must(t, err)
 	_, err = m.Sync(ctx, "secret")
 	basetest.WantFault(t, err, fault.BadRequest, "")
-	_, err = m.AddRegistry(ctx, Spec{Name: "Bad Name", URL: repo.URL()})
+	_, err = m.AddRegistry(ctx, fleet.RegistrySpec{Name: "Bad Name", URL: repo.URL()})
 	basetest.WantFault(t, err, fault.BadRequest, "")
 }

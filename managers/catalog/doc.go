@@ -1,5 +1,6 @@
-// Package catalog is managers.catalog: the WFM's application catalog. It
-// keeps application registries (git repositories of Margo application
+// Package catalog is managers.catalog: the WFM's application catalog
+// (fleet.Catalog; its records are the fleet package's). It keeps
+// application registries (git repositories of Margo application
 // packages, read through the provider bound to the "registry" role), syncs
 // them on the host's reconcile interval and on demand, and serves the
 // applications found, every version of each, and their resources.
@@ -8,11 +9,11 @@
 //
 // Everything lives in the state provider bound to the "state" role:
 //
-//	catalog/registry/<name>          JSON Registry: spec + lastSync, lastRevision, lastError and
+//	catalog/registry/<name>          JSON fleet.Registry: spec + lastSync, lastRevision, lastError and
 //	                                 the status of every package of the last fetched revision
-//	catalog/app/<id>/<version>       JSON Version: normalised description, registry, folder,
+//	catalog/app/<id>/<version>       JSON fleet.ApplicationVersion: normalised description, registry, folder,
 //	                                 revision, digest, and the package files (margo.yaml + resources)
-//	catalog/index/<id>               JSON Application: name, latest version, versions and the
+//	catalog/index/<id>               JSON fleet.Application: name, latest version, versions and the
 //	                                 registry each came from
 //
 // # Secrets

@@ -7,6 +7,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/registry"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/managers/base"
 )
 
@@ -48,7 +49,10 @@ type Manager struct {
 	LookupEnv func(string) (string, bool)
 }
 
-var _ base.Module = (*Manager)(nil)
+var (
+	_ base.Module   = (*Manager)(nil)
+	_ fleet.Catalog = (*Manager)(nil)
+)
 
 // ConfigTarget implements module.Configurable.
 func (m *Manager) ConfigTarget() any { return &m.cfg }

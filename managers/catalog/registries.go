@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"regexp"
-	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/state"
@@ -19,51 +18,15 @@ const (
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][-a-z0-9]{0,62}$`)
 
-// Spec is what AddRegistry takes: where a registry is and how to reach it.
-// It holds no secret: SecretEnv names the environment variable holding
-// the password or token (see the package doc).
-type Spec struct {
-	Name      string `json:"name"`
-	URL       string `json:"url"`
-	Ref       string `json:"ref,omitempty"`
-	Path      string `json:"path,omitempty"`
-	Username  string `json:"username,omitempty"`
-	SecretEnv string `json:"secretEnv,omitempty"`
-}
-
-// Registry is a stored registry: its spec and the outcome of its syncs.
-type Registry struct {
-	Spec
-	LastSync     time.Time       `json:"lastSync,omitzero"`
-	LastRevision string          `json:"lastRevision,omitempty"`
-	LastError    *Problem        `json:"lastError,omitempty"`
-	Packages     []PackageStatus `json:"packages,omitempty"`
-}
-
-// Problem is a recorded error.
-type Problem struct {
-	Code    fault.Code `json:"code"`
-	Message string     `json:"message"`
-}
-
-// PackageStatus is the outcome of one package of the last fetched revision.
-type PackageStatus struct {
-	Dir        string            `json:"dir"`
-	File       string            `json:"file"` // the description's path in the registry
-	ID         string            `json:"id,omitempty"`
-	Version    string            `json:"version,omitempty"`
-	Error      *Problem          `json:"error,omitempty"`
-	Violations []fault.Violation `json:"violations,omitempty"`
-}
-
-func problem(err error) *Problem {
+// problem is err as recorded on a registry or package.
+func problem(err error) *fleet.ErrorRecord {
 	fe := fault.As(err)
-	return &Problem{Code: fe.Code, Message: err.Error()}
+	return &fleet.ErrorRecord{Code: fe.Code, Message: err.Error()}
 }
 
 // AddRegistry stores a new registry (Conflict when the name is taken). It
 // does not sync it: call Sync, or wait for the next reconcile.
-func (m *Manager) AddRegistry(ctx context.Context, s Spec) (*Registry, error) {
+func (m *Manager) AddRegistry(ctx context.Context, s fleet.RegistrySpec) (*fleet.Registry, error) {
 	var vs []fault.Violation
 	if !namePattern.MatchString(s.Name) {
 		vs = append(vs, fault.Violation{Field: "name", Message: "must match " + namePattern.String()})
@@ -74,7 +37,7 @@ func (m *Manager) AddRegistry(ctx context.Context, s Spec) (*Registry, error) {
 	if len(vs) > 0 {
 		return nil, fault.New(fault.BadRequest, "invalid registry").WithViolations(vs)
 	}
-	r := &Registry{Spec: s}
+	r := &fleet.Registry{RegistrySpec: s}
 	b, err := codec.Encode(r)
 	if err != nil {
 		return nil, err
@@ -90,8 +53,8 @@ func (m *Manager) AddRegistry(ctx context.Context, s Spec) (*Registry, error) {
 }
 
 // Registry returns one registry (NotFound when unknown).
-func (m *Manager) Registry(ctx context.Context, name string) (*Registry, error) {
-	var r Registry
+func (m *Manager) Registry(ctx context.Context, name string) (*fleet.Registry, error) {
+	var r fleet.Registry
 	_, found, err := m.base.Get(ctx, registryPrefix+name, &r)
 	if err != nil {
 		return nil, err
@@ -103,8 +66,8 @@ func (m *Manager) Registry(ctx context.Context, name string) (*Registry, error) 
 }
 
 // Registries returns every registry, by name.
-func (m *Manager) Registries(ctx context.Context) ([]Registry, error) {
-	var out []Registry
+func (m *Manager) Registries(ctx context.Context) ([]fleet.Registry, error) {
+	var out []fleet.Registry
 	page := fleet.Page{Limit: state.MaxPageSize}
 	for {
 		es, next, err := m.base.List(ctx, registryPrefix, page)
@@ -112,7 +75,7 @@ func (m *Manager) Registries(ctx context.Context) ([]Registry, error) {
 			return nil, err
 		}
 		for _, e := range es {
-			var r Registry
+			var r fleet.Registry
 			if err := codec.Decode(e, &r); err != nil {
 				return nil, err
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 	"github.com/cadenza-edge/cadenza/coa/registry"
 	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/application"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
@@ -28,8 +29,8 @@ type event struct {
 // Sync fetches a registry now and updates the catalog; it returns the
 // registry with the outcome recorded. A fetch failure is recorded as
 // lastError and returned; invalid packages are recorded, not returned.
-func (m *Manager) Sync(ctx context.Context, name string) (*Registry, error) {
-	var out *Registry
+func (m *Manager) Sync(ctx context.Context, name string) (*fleet.Registry, error) {
+	var out *fleet.Registry
 	err := m.base.Locked(name, func() error {
 		var err error
 		out, err = m.sync(ctx, name)
@@ -38,8 +39,8 @@ func (m *Manager) Sync(ctx context.Context, name string) (*Registry, error) {
 	return out, err
 }
 
-func (m *Manager) sync(ctx context.Context, name string) (*Registry, error) {
-	var r Registry
+func (m *Manager) sync(ctx context.Context, name string) (*fleet.Registry, error) {
+	var r fleet.Registry
 	ver, found, err := m.base.Get(ctx, registryPrefix+name, &r)
 	if err != nil {
 		return nil, err
@@ -50,7 +51,7 @@ func (m *Manager) sync(ctx context.Context, name string) (*Registry, error) {
 	fctx, cancel := context.WithTimeout(ctx, m.cfg.SyncTimeout.D())
 	defer cancel()
 	reg := registry.Registry{URL: r.URL, Ref: r.Ref, Path: r.Path}
-	reg.Auth, err = m.auth(r.Spec)
+	reg.Auth, err = m.auth(r.RegistrySpec)
 	var snap *registry.Snapshot
 	if err == nil {
 		snap, err = m.provider.Fetch(fctx, reg)
@@ -88,12 +89,12 @@ func (m *Manager) sync(ctx context.Context, name string) (*Registry, error) {
 }
 
 // apply records every package of snap; only a state failure is returned.
-func (m *Manager) apply(ctx context.Context, r *Registry, snap *registry.Snapshot) ([]PackageStatus, []string, error) {
-	statuses := make([]PackageStatus, 0, len(snap.Packages))
+func (m *Manager) apply(ctx context.Context, r *fleet.Registry, snap *registry.Snapshot) ([]fleet.PackageStatus, []string, error) {
+	statuses := make([]fleet.PackageStatus, 0, len(snap.Packages))
 	var added []string
 	seen := map[string]string{}
 	for _, pkg := range snap.Packages {
-		st := PackageStatus{Dir: pkg.Dir, File: path.Join(r.Path, pkg.Dir, registry.DescriptionFile)}
+		st := fleet.PackageStatus{Dir: pkg.Dir, File: path.Join(r.Path, pkg.Dir, registry.DescriptionFile)}
 		d, err := check(pkg)
 		if err == nil {
 			st.ID, st.Version = d.ID, d.Version
@@ -153,15 +154,15 @@ func (m *Manager) putVersion(ctx context.Context, reg, revision string, pkg regi
 	case err != nil && !fault.Is(err, fault.NotFound):
 		return false, err
 	}
-	v := Version{ID: d.ID, Version: d.Version, Registry: reg, Dir: pkg.Dir, Revision: revision, Digest: digest,
-		SyncedAt: m.base.Now().UTC(), Description: d, Files: pkg.Files}
+	v := storedVersion{ApplicationVersion: fleet.ApplicationVersion{ID: d.ID, Version: d.Version, Registry: reg, Dir: pkg.Dir, Revision: revision,
+		Digest: digest, SyncedAt: m.base.Now().UTC(), Description: d}, Files: pkg.Files}
 	b, err := codec.Encode(v)
 	if err != nil {
 		return false, err
 	}
-	err = m.setIndex(ctx, d.ID, func(refs []VersionRef) ([]VersionRef, []state.Op) {
-		refs = slices.DeleteFunc(refs, func(r VersionRef) bool { return r.Version == d.Version })
-		refs = append(refs, VersionRef{Version: d.Version, Registry: reg})
+	err = m.setIndex(ctx, d.ID, func(refs []fleet.VersionRef) ([]fleet.VersionRef, []state.Op) {
+		refs = slices.DeleteFunc(refs, func(r fleet.VersionRef) bool { return r.Version == d.Version })
+		refs = append(refs, fleet.VersionRef{Version: d.Version, Registry: reg})
 		return refs, []state.Op{{Key: appPrefix + d.ID + "/" + d.Version, Value: b}}
 	}, func(ver string) *application.Description {
 		if ver == d.Version {
@@ -193,7 +194,7 @@ func digestFiles(files map[string][]byte) string {
 }
 
 // auth reads the registry's secret from the environment.
-func (m *Manager) auth(s Spec) (registry.Auth, error) {
+func (m *Manager) auth(s fleet.RegistrySpec) (registry.Auth, error) {
 	if s.SecretEnv == "" {
 		return registry.Auth{Username: s.Username}, nil
 	}
@@ -208,7 +209,7 @@ func (m *Manager) auth(s Spec) (registry.Auth, error) {
 }
 
 // saveRegistry writes r if its record is still at version ver.
-func (m *Manager) saveRegistry(ctx context.Context, r *Registry, ver uint64) error {
+func (m *Manager) saveRegistry(ctx context.Context, r *fleet.Registry, ver uint64) error {
 	b, err := codec.Encode(r)
 	if err != nil {
 		return err

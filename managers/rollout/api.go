@@ -14,7 +14,7 @@ import (
 
 // Create implements fleet.Rollouts.
 func (m *Manager) Create(ctx context.Context, spec fleet.RolloutSpec) (fleet.Rollout, error) {
-	res, err := m.resolve(ctx, spec, nil)
+	res, err := m.resolve(ctx, spec, nil, true)
 	if err != nil {
 		return fleet.Rollout{}, err
 	}
@@ -164,7 +164,7 @@ func (m *Manager) Update(ctx context.Context, id string, patch fleet.RolloutPatc
 	if previous == nil {
 		previous = map[string]any{}
 	}
-	res, err := m.resolve(ctx, spec, previous)
+	res, err := m.resolve(ctx, spec, previous, patch.Target != nil)
 	if err != nil {
 		return fleet.Rollout{}, err
 	}

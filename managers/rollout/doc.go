@@ -9,9 +9,19 @@
 //
 // The manager composes the managers declared beside it on its vendor
 // (module.Env.Managers): a fleet.Capabilities (devices, labels), a
-// fleet.Deployments (per-device documents and their statuses) and a
-// Catalog (application versions: managers.catalog). It declares a state
-// store for its own records.
+// fleet.Deployments (per-device documents and their statuses), a
+// fleet.Catalog (application versions: managers.catalog) and, when there is
+// one, a fleet.Onboarding (which clients exist). It declares a state store
+// for its own records.
+//
+// # Targets
+//
+// A target set by the operator (on create, or by an update that gives one)
+// may list only clients and devices the WFM knows: an onboarded client
+// (without a fleet.Onboarding: one with a device that reported), a device
+// that reported its capabilities. Any other is refused (fault.Unprocessable,
+// the detail naming every unknown one) and nothing is stored. A listed
+// device removed later is kept in the target, listed with the reason.
 //
 // # Rendering
 //

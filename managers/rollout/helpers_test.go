@@ -97,7 +97,7 @@ func newEnvWith(t testing.TB, cfg string, bus pubsub.Bus) *env {
 	e.repo = testserver.NewGitRepo(t, t.TempDir(), "apps.git")
 	e.repo.Commit("v1", map[string]string{"monitor/margo.yaml": appV1})
 	ctx := context.Background()
-	if _, err := e.cat.AddRegistry(ctx, catalog.Spec{Name: "apps", URL: e.repo.URL()}); err != nil {
+	if _, err := e.cat.AddRegistry(ctx, fleet.RegistrySpec{Name: "apps", URL: e.repo.URL()}); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := e.cat.Sync(ctx, "apps"); err != nil || r.LastError != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/managers/base"
-	"github.com/cadenza-edge/cadenza/managers/catalog"
 )
 
 // ID is the module id.
@@ -23,15 +22,6 @@ func init() {
 
 // codec names the manager in errors.
 const codec base.Codec = "rollout"
-
-// Catalog is what the manager needs of an application catalog
-// (managers.catalog implements it).
-type Catalog interface {
-	Application(ctx context.Context, id string) (*catalog.Application, error)
-	Version(ctx context.Context, id, version string) (*catalog.Version, error)
-}
-
-var _ Catalog = (*catalog.Manager)(nil)
 
 // Config is the config of managers.rollout.
 type Config struct {
@@ -72,7 +62,10 @@ type Manager struct {
 	base    base.Manager
 	caps    fleet.Capabilities
 	deps    fleet.Deployments
-	catalog Catalog
+	catalog fleet.Catalog
+	// clients tell which clients exist; nil when no fleet.Onboarding is
+	// a sibling (a target's client then exists when it has a device).
+	clients fleet.Onboarding
 	// locks serialise the render passes of one rollout inside a host.
 	locks  sync.Map  // id -> *sync.Mutex
 	follow *follower // nil unless following device changes
@@ -103,9 +96,10 @@ func (m *Manager) Init(_ context.Context, env *module.Env) error {
 	if m.deps, ok = module.Manager[fleet.Deployments](env); !ok {
 		return missing("fleet.Deployments", "managers.deployment")
 	}
-	if m.catalog, ok = module.Manager[Catalog](env); !ok {
-		return missing("an application catalog", "managers.catalog")
+	if m.catalog, ok = module.Manager[fleet.Catalog](env); !ok {
+		return missing("fleet.Catalog", "managers.catalog")
 	}
+	m.clients, _ = module.Manager[fleet.Onboarding](env)
 	if m.cfg.Workers == 0 {
 		m.cfg.Defaults()
 	}

@@ -24,9 +24,9 @@ type candidate struct {
 func refKey(r fleet.DeviceRef) string { return r.ClientID + "\n" + r.DeviceID }
 
 // targets lists the devices t selects, each once, in client and device
-// order: listed devices (a listed device that has not reported is a
-// candidate with a reason) and devices whose effective labels match the
-// selector.
+// order: listed devices (a listed device unknown to the WFM, as a device
+// removed since the target was set, is a candidate with a reason) and
+// devices whose effective labels match the selector.
 func (m *Manager) targets(ctx context.Context, t fleet.Target) ([]candidate, error) {
 	seen := map[string]bool{}
 	var out []candidate
@@ -43,7 +43,7 @@ func (m *Manager) targets(ctx context.Context, t fleet.Target) ([]candidate, err
 			case err == nil:
 				add(candidate{ref: ref, dev: &d})
 			case fault.Is(err, fault.NotFound):
-				add(candidate{ref: ref, reason: "the device has not reported its capabilities yet"})
+				add(candidate{ref: ref, reason: "the device is not known to the WFM: it was removed, or never reported its capabilities"})
 			default:
 				return nil, err
 			}

@@ -100,6 +100,7 @@ func TestRequestedProfileLeavesIneligibleDevicesOutWithReasons(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, "")
 	fleetOfThree(t, e)
+	e.device(t, "c9", "ghost", 1, "arm64", "1Gi")
 	target := plant1()
 	target.Devices = []fleet.DeviceRef{{ClientID: "c9", DeviceID: "ghost"}, {ClientID: "c4"}}
 	r, err := e.m.Create(ctx, fleet.RolloutSpec{ID: "helm-only", Application: "com-example-monitor", Profile: "monitor-helm",
@@ -108,8 +109,11 @@ func TestRequestedProfileLeavesIneligibleDevicesOutWithReasons(t *testing.T) {
 	if r.Summary.Devices != 5 || r.Summary.Assigned != 2 || r.Summary.Ineligible != 3 {
 		t.Fatalf("summary %+v", r.Summary)
 	}
+	// A listed device removed since is left out, with the reason, at the next pass.
+	must(t, e.caps.Remove(ctx, "c9", "ghost"))
+	must(t, e.m.Reconcile(ctx))
 	for client, want := range map[string]string{
-		"c2": "profile monitor-helm: ", "c3": "eligibilityRules[0]", "c9": "has not reported",
+		"c2": "profile monitor-helm: ", "c3": "eligibilityRules[0]", "c9": "not known to the WFM",
 	} {
 		p := placement(t, e.m, "helm-only", client)
 		if p.Eligible || p.DeploymentID != "" || !strings.Contains(p.Reason, want) {
@@ -407,5 +411,47 @@ func TestPlacementsPageInClientAndDeviceOrder(t *testing.T) {
 	}
 	if got := strings.Join(seen, ", "); got != "c1 gw, c1 gw/a, c1-x d, c2 d" {
 		t.Fatalf("paged placements: %s", got)
+	}
+}
+
+// Listing a client or device the WFM does not know is
+// refused (422 naming every one of them), on create and when a change
+// replaces the target; nothing is stored.
+func TestTargetListingUnknownClientsOrDevicesIsRefused(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "")
+	fleetOfThree(t, e)
+	spec := fleet.RolloutSpec{ID: "mon", Application: "com-example-monitor", Parameters: map[string]any{"siteName": "plant-1"},
+		Target: fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "c1", DeviceID: "big"}, {ClientID: "c1", DeviceID: "ghost"},
+			{ClientID: "c9"}, {ClientID: "c8", DeviceID: "d"}, {ClientID: "c9", DeviceID: "x"}}}}
+	_, err := e.m.Create(ctx, spec)
+	fe := wantFault(t, err, fault.Unprocessable, "")
+	for _, id := range []string{"device c1/ghost", "client c9", "client c8"} {
+		if !strings.Contains(fe.Detail, id) {
+			t.Errorf("detail %q does not name %s", fe.Detail, id)
+		}
+	}
+	if strings.Contains(fe.Detail, "c1/big") || len(fe.Violations) != 4 {
+		t.Errorf("detail %q, violations %+v: want the 4 unknown entries only", fe.Detail, fe.Violations)
+	}
+	if _, err := e.m.Rollout(ctx, "mon"); !fault.Is(err, fault.NotFound) {
+		t.Fatalf("a refused deployment was stored: %v", err)
+	}
+
+	// A client alone is known once it has a device (no fleet.Onboarding
+	// sibling here); a change that keeps the target is not checked again.
+	spec.Target = fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "c1", DeviceID: "big"}, {ClientID: "c2"}}}
+	_, err = e.m.Create(ctx, spec)
+	must(t, err)
+	bad := fleet.Target{Devices: []fleet.DeviceRef{{ClientID: "c2", DeviceID: "gone"}}}
+	_, err = e.m.Update(ctx, "mon", fleet.RolloutPatch{Target: &bad})
+	if fe := wantFault(t, err, fault.Unprocessable, ""); !strings.Contains(fe.Detail, "device c2/gone") {
+		t.Fatalf("update detail %q", fe.Detail)
+	}
+	params := map[string]any{"siteName": "plant-1", "pollFrequency": 60}
+	r, err := e.m.Update(ctx, "mon", fleet.RolloutPatch{Parameters: &params})
+	must(t, err)
+	if r.Generation != 2 || len(r.Target.Devices) != 2 {
+		t.Fatalf("after a refused retarget and a parameter change: %+v", r)
 	}
 }

@@ -26,8 +26,10 @@ type resolved struct {
 // exist (the latest version when none is given), the profile is one of the
 // version's, every parameter value satisfies the configuration (previous:
 // the values being replaced, for immutable settings; nil on create) and the
-// target is well formed. Every violation is reported at once.
-func (m *Manager) resolve(ctx context.Context, spec fleet.RolloutSpec, previous map[string]any) (resolved, error) {
+// target is well formed and, with newTarget (a target given by the
+// operator, on create or as a change), lists only clients and devices the
+// WFM knows. Every violation is reported at once.
+func (m *Manager) resolve(ctx context.Context, spec fleet.RolloutSpec, previous map[string]any, newTarget bool) (resolved, error) {
 	var vs []fault.Violation
 	if spec.ID != "" && !validName(spec.ID) {
 		vs = append(vs, fault.Violation{Field: "id", Message: "must be 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"})
@@ -35,9 +37,20 @@ func (m *Manager) resolve(ctx context.Context, spec fleet.RolloutSpec, previous 
 	add := func(field, format string, args ...any) {
 		vs = append(vs, fault.Violation{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
+	tvs := checkTarget(spec.Target)
+	var (
+		dvs     []fault.Violation // of unknown clients and devices
+		unknown []string
+	)
+	if newTarget && len(tvs) == 0 {
+		var err error
+		if dvs, unknown, err = m.unknownDevices(ctx, spec.Target.Devices); err != nil {
+			return resolved{}, err
+		}
+	}
 	if spec.Application == "" {
 		add("application", "is required: the id of a catalog application (GET /applications)")
-		return resolved{}, document.Unprocessable(append(vs, checkTarget(spec.Target)...))
+		return resolved{}, unprocessable(append(vs, tvs...), dvs, unknown)
 	}
 	app, err := m.catalog.Application(ctx, spec.Application)
 	if err != nil {
@@ -58,11 +71,95 @@ func (m *Manager) resolve(ctx context.Context, spec fleet.RolloutSpec, previous 
 		add("namespace", "must be a Kubernetes namespace name: 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit")
 	}
 	vs = append(vs, application.ValidateValues(desc, spec.Parameters, previous)...)
-	vs = append(vs, checkTarget(spec.Target)...)
-	if err := document.Unprocessable(vs); err != nil {
+	vs = append(vs, tvs...)
+	if err := unprocessable(vs, dvs, unknown); err != nil {
 		return resolved{}, err
 	}
 	return resolved{spec: spec, desc: desc}, nil
+}
+
+// unprocessable is the 422 error of the violations vs and dvs (nil when
+// there is none). dvs are those of the clients and devices the target
+// lists that the WFM does not know, unknown their names: the detail then
+// names every one of them.
+func unprocessable(vs, dvs []fault.Violation, unknown []string) error {
+	err := document.Unprocessable(append(vs, dvs...))
+	if err == nil || len(unknown) == 0 {
+		return err
+	}
+	fe := fault.As(err)
+	fe.Detail = "the target names what the WFM does not know: " + strings.Join(unknown, ", ")
+	if len(vs) > 0 {
+		fe.Detail += fmt.Sprintf(" (and %d more violations)", len(vs))
+	}
+	return fe
+}
+
+// unknownDevices checks that every listed device exists: a CLIENT/DEVICE
+// has reported its capabilities, a CLIENT alone is onboarded (without a
+// fleet.Onboarding sibling: has a device that reported). It returns a
+// violation per unknown entry and the unknown ids, each once ("client c9",
+// "device c1/ghost"), in target order.
+func (m *Manager) unknownDevices(ctx context.Context, refs []fleet.DeviceRef) ([]fault.Violation, []string, error) {
+	var vs []fault.Violation
+	var unknown []string
+	named := map[string]bool{}
+	clients := map[string]bool{} // client id -> known
+	clientKnown := func(id string) (bool, error) {
+		known, done := clients[id]
+		if done {
+			return known, nil
+		}
+		var err error
+		if m.clients != nil {
+			_, err = m.clients.Client(ctx, id)
+		} else {
+			var devs []fleet.Device
+			if devs, _, err = m.caps.Devices(ctx, id, fleet.Page{Limit: 1}); err == nil && len(devs) == 0 {
+				err = fault.New(fault.NotFound, "client %q has no device", id)
+			}
+		}
+		switch {
+		case err == nil:
+			clients[id] = true
+		case fault.Is(err, fault.NotFound):
+			clients[id] = false
+		default:
+			return false, err
+		}
+		return clients[id], nil
+	}
+	for i, ref := range refs {
+		field := fmt.Sprintf("target.devices[%d]", i)
+		known, err := clientKnown(ref.ClientID)
+		if err != nil {
+			return nil, nil, err
+		}
+		name, msg := "", ""
+		switch {
+		case !known:
+			name, msg = "client "+ref.ClientID, fmt.Sprintf("no client %s is known to the WFM (GET /clients lists them)", ref.ClientID)
+			field += ".clientId"
+		case ref.DeviceID != "":
+			_, err := m.caps.Device(ctx, ref.ClientID, ref.DeviceID)
+			if err != nil && !fault.Is(err, fault.NotFound) {
+				return nil, nil, err
+			}
+			if err != nil {
+				name, msg = "device "+ref.String(), fmt.Sprintf("client %s has no device %s that reported its capabilities (GET /devices?clientId=%s lists them)", ref.ClientID, ref.DeviceID, ref.ClientID)
+				field += ".deviceId"
+			}
+		}
+		if name == "" {
+			continue
+		}
+		vs = append(vs, fault.Violation{Field: field, Message: msg})
+		if !named[name] {
+			named[name] = true
+			unknown = append(unknown, name)
+		}
+	}
+	return vs, unknown, nil
 }
 
 // checkTarget checks a target's shape.

@@ -7,25 +7,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/fleet"
-	"github.com/cadenza-edge/cadenza/managers/catalog"
 )
-
-// Catalog is what the operator API needs of an application catalog
-// (managers.catalog implements it). It is optional: the catalog routes are
-// registered only when one of the vendor's managers implements it.
-type Catalog interface {
-	AddRegistry(ctx context.Context, s catalog.Spec) (*catalog.Registry, error)
-	Registry(ctx context.Context, name string) (*catalog.Registry, error)
-	Registries(ctx context.Context) ([]catalog.Registry, error)
-	RemoveRegistry(ctx context.Context, name string) error
-	Sync(ctx context.Context, name string) (*catalog.Registry, error)
-	Applications(ctx context.Context, page fleet.Page) ([]catalog.Application, string, error)
-	Application(ctx context.Context, id string) (*catalog.Application, error)
-	Version(ctx context.Context, id, version string) (*catalog.Version, error)
-	Resource(ctx context.Context, id, version, file string) ([]byte, string, error)
-}
-
-var _ Catalog = (*catalog.Manager)(nil)
 
 // maxRegistryBody bounds a registry spec upload.
 const maxRegistryBody = 64 << 10
@@ -61,7 +43,7 @@ func (v *Vendor) listRegistries(ctx context.Context, _ *endpoint.Request) (*endp
 // addRegistry serves POST /registries: a JSON Spec; 201 with the stored
 // registry and its Location. It is not synced yet (POST .../sync).
 func (v *Vendor) addRegistry(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
-	var s catalog.Spec
+	var s fleet.RegistrySpec
 	if err := endpoint.Decode(req, &s); err != nil {
 		return nil, err
 	}

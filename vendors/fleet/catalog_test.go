@@ -23,24 +23,24 @@ import (
 // fails its syncs (recorded as lastError, as managers.catalog does).
 type fakeCatalog struct {
 	mu       sync.Mutex
-	regs     map[string]*catalog.Registry
-	versions map[string]*catalog.Version // id + "@" + version
+	regs     map[string]*fleet.Registry
+	versions map[string]*fleet.ApplicationVersion // id + "@" + version
 	files    map[string]map[string][]byte
 }
 
 func newFakeCatalog() *fakeCatalog {
-	return &fakeCatalog{regs: map[string]*catalog.Registry{}, versions: map[string]*catalog.Version{}, files: map[string]map[string][]byte{}}
+	return &fakeCatalog{regs: map[string]*fleet.Registry{}, versions: map[string]*fleet.ApplicationVersion{}, files: map[string]map[string][]byte{}}
 }
 
 func (c *fakeCatalog) addVersion(id, version, reg string, files map[string][]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.versions[id+"@"+version] = &catalog.Version{ID: id, Version: version, Registry: reg,
+	c.versions[id+"@"+version] = &fleet.ApplicationVersion{ID: id, Version: version, Registry: reg,
 		Description: &application.Description{ID: id, Name: "App " + id, Version: version}}
 	c.files[id+"@"+version] = files
 }
 
-func (c *fakeCatalog) AddRegistry(_ context.Context, s catalog.Spec) (*catalog.Registry, error) {
+func (c *fakeCatalog) AddRegistry(_ context.Context, s fleet.RegistrySpec) (*fleet.Registry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s.Name == "" || s.URL == "" {
@@ -49,13 +49,13 @@ func (c *fakeCatalog) AddRegistry(_ context.Context, s catalog.Spec) (*catalog.R
 	if _, ok := c.regs[s.Name]; ok {
 		return nil, fault.New(fault.Conflict, "registry %q already exists", s.Name)
 	}
-	r := &catalog.Registry{Spec: s}
+	r := &fleet.Registry{RegistrySpec: s}
 	c.regs[s.Name] = r
 	cp := *r
 	return &cp, nil
 }
 
-func (c *fakeCatalog) Registry(_ context.Context, name string) (*catalog.Registry, error) {
+func (c *fakeCatalog) Registry(_ context.Context, name string) (*fleet.Registry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.regs[name]
@@ -66,14 +66,14 @@ func (c *fakeCatalog) Registry(_ context.Context, name string) (*catalog.Registr
 	return &cp, nil
 }
 
-func (c *fakeCatalog) Registries(context.Context) ([]catalog.Registry, error) {
+func (c *fakeCatalog) Registries(context.Context) ([]fleet.Registry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []catalog.Registry
+	var out []fleet.Registry
 	for _, r := range c.regs {
 		out = append(out, *r)
 	}
-	slices.SortFunc(out, func(a, b catalog.Registry) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b fleet.Registry) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -92,7 +92,7 @@ func (c *fakeCatalog) RemoveRegistry(_ context.Context, name string) error {
 	return nil
 }
 
-func (c *fakeCatalog) Sync(_ context.Context, name string) (*catalog.Registry, error) {
+func (c *fakeCatalog) Sync(_ context.Context, name string) (*fleet.Registry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.regs[name]
@@ -101,7 +101,7 @@ func (c *fakeCatalog) Sync(_ context.Context, name string) (*catalog.Registry, e
 	}
 	if strings.Contains(r.URL, "unreachable") {
 		err := fault.New(fault.Unavailable, "fetch %s: connection refused", r.URL)
-		r.LastError = &catalog.Problem{Code: fault.Unavailable, Message: err.Error()}
+		r.LastError = &fleet.ErrorRecord{Code: fault.Unavailable, Message: err.Error()}
 		cp := *r
 		return &cp, err
 	}
@@ -111,31 +111,31 @@ func (c *fakeCatalog) Sync(_ context.Context, name string) (*catalog.Registry, e
 }
 
 // applications builds the index from the versions, by id.
-func (c *fakeCatalog) applications() []catalog.Application {
-	byID := map[string]*catalog.Application{}
+func (c *fakeCatalog) applications() []fleet.Application {
+	byID := map[string]*fleet.Application{}
 	for _, v := range c.versions {
 		a := byID[v.ID]
 		if a == nil {
-			a = &catalog.Application{ID: v.ID, Name: v.Description.Name}
+			a = &fleet.Application{ID: v.ID, Name: v.Description.Name}
 			byID[v.ID] = a
 		}
-		a.Versions = append(a.Versions, catalog.VersionRef{Version: v.Version, Registry: v.Registry})
+		a.Versions = append(a.Versions, fleet.VersionRef{Version: v.Version, Registry: v.Registry})
 	}
-	var out []catalog.Application
+	var out []fleet.Application
 	for _, a := range byID {
-		slices.SortFunc(a.Versions, func(x, y catalog.VersionRef) int { return strings.Compare(x.Version, y.Version) })
+		slices.SortFunc(a.Versions, func(x, y fleet.VersionRef) int { return strings.Compare(x.Version, y.Version) })
 		a.Latest = a.Versions[len(a.Versions)-1].Version
 		out = append(out, *a)
 	}
-	slices.SortFunc(out, func(a, b catalog.Application) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b fleet.Application) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
-func (c *fakeCatalog) Applications(_ context.Context, page fleet.Page) ([]catalog.Application, string, error) {
+func (c *fakeCatalog) Applications(_ context.Context, page fleet.Page) ([]fleet.Application, string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	all := c.applications()
-	i, _ := slices.BinarySearchFunc(all, page.After, func(a catalog.Application, id string) int { return strings.Compare(a.ID, id) })
+	i, _ := slices.BinarySearchFunc(all, page.After, func(a fleet.Application, id string) int { return strings.Compare(a.ID, id) })
 	if i < len(all) && all[i].ID == page.After {
 		i++
 	}
@@ -146,7 +146,7 @@ func (c *fakeCatalog) Applications(_ context.Context, page fleet.Page) ([]catalo
 	return all, "", nil
 }
 
-func (c *fakeCatalog) Application(_ context.Context, id string) (*catalog.Application, error) {
+func (c *fakeCatalog) Application(_ context.Context, id string) (*fleet.Application, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, a := range c.applications() {
@@ -157,7 +157,7 @@ func (c *fakeCatalog) Application(_ context.Context, id string) (*catalog.Applic
 	return nil, fault.New(fault.NotFound, "application %q not found", id)
 }
 
-func (c *fakeCatalog) Version(_ context.Context, id, version string) (*catalog.Version, error) {
+func (c *fakeCatalog) Version(_ context.Context, id, version string) (*fleet.ApplicationVersion, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.versions[id+"@"+version]
@@ -225,13 +225,13 @@ func TestCatalogRoutesNeedTheToken(t *testing.T) {
 
 func TestRegistryLifecycle(t *testing.T) {
 	a, cat := newCatalogAPI(t)
-	var l listOf[catalog.Registry]
+	var l listOf[fleet.Registry]
 	want(t, call(t, "GET", a.url+"/registries", nil), 200, &l)
 	if l.Items == nil || len(l.Items) != 0 {
 		t.Fatalf("%s", call(t, "GET", a.url+"/registries", nil).body)
 	}
 
-	var reg catalog.Registry
+	var reg fleet.Registry
 	r := call(t, "POST", a.url+"/registries", []byte(`{"name":"apps","url":"https://git.example.com/apps.git","ref":"main"}`), "Content-Type", "application/json")
 	want(t, r, 201, &reg)
 	if reg.Name != "apps" || reg.Ref != "main" || r.Header.Get("Location") != "/fleet/v1/registries/apps" {
@@ -283,7 +283,7 @@ func TestAddRegistryRejectsBadBodies(t *testing.T) {
 func TestFailedSyncIs200WithLastError(t *testing.T) {
 	a, _ := newCatalogAPI(t)
 	want(t, call(t, "POST", a.url+"/registries", []byte(`{"name":"down","url":"https://unreachable.example.com/x.git"}`)), 201, nil)
-	var reg catalog.Registry
+	var reg fleet.Registry
 	want(t, call(t, "POST", a.url+"/registries/down/sync", nil), 200, &reg)
 	if reg.LastError == nil || reg.LastError.Code != fault.Unavailable {
 		t.Fatalf("%+v", reg)
@@ -297,27 +297,27 @@ func TestApplicationsPagedAndVersions(t *testing.T) {
 	cat.addVersion("app-b", "2.0.0", "apps", nil)
 	cat.addVersion("app-c", "0.1.0", "apps", nil)
 
-	var l listOf[catalog.Application]
+	var l listOf[fleet.Application]
 	want(t, call(t, "GET", a.url+"/applications?limit=2", nil), 200, &l)
 	if len(l.Items) != 2 || l.Items[0].ID != "app-a" || l.Next == "" {
 		t.Fatalf("%+v", l)
 	}
 	after := l.Next
-	l = listOf[catalog.Application]{}
+	l = listOf[fleet.Application]{}
 	want(t, call(t, "GET", a.url+"/applications?limit=2&after="+after, nil), 200, &l)
 	if len(l.Items) != 1 || l.Items[0].ID != "app-c" || l.Next != "" {
 		t.Fatalf("%+v", l)
 	}
 	wantProblem(t, call(t, "GET", a.url+"/applications?limit=0", nil), 400)
 
-	var app catalog.Application
+	var app fleet.Application
 	want(t, call(t, "GET", a.url+"/applications/app-a", nil), 200, &app)
 	if app.Latest != "1.1.0" || len(app.Versions) != 2 {
 		t.Fatalf("%+v", app)
 	}
 	wantProblem(t, call(t, "GET", a.url+"/applications/nope", nil), 404)
 
-	var ver catalog.Version
+	var ver fleet.ApplicationVersion
 	want(t, call(t, "GET", a.url+"/applications/app-a/versions/1.0.0", nil), 200, &ver)
 	if ver.Description == nil || ver.Description.ID != "app-a" || ver.Version != "1.0.0" {
 		t.Fatalf("%+v", ver)
@@ -341,7 +341,7 @@ func TestResourceIsRawBytesWithMediaType(t *testing.T) {
 	if string(r.body) != "id: app-a\n" || r.Header.Get("Content-Type") != "application/yaml" {
 		t.Fatalf("%q %v", r.body, r.Header)
 	}
-	var ver catalog.Version
+	var ver fleet.ApplicationVersion
 	want(t, call(t, "GET", a.url+"/applications/app-a/versions/1.0.0", nil), 200, &ver)
 	if !slices.Equal(ver.FileNames, []string{"margo.yaml", "resources/icons/app.svg"}) {
 		t.Fatalf("%+v", ver.FileNames)

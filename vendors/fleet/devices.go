@@ -110,15 +110,10 @@ func (v *Vendor) getDevice(ctx context.Context, req *endpoint.Request) (*endpoin
 	return listResponse(items, "")
 }
 
-// labelPatch is the body of PATCH /clients/{clientId}/devices/{deviceId...}.
-type labelPatch struct {
-	Labels map[string]any `json:"labels"`
-}
-
 // patchDevice serves PATCH /clients/{clientId}/devices/{deviceId...}: a JSON
 // merge patch of the operator's labels ({"labels": {"k": "v", "gone": null}}).
 func (v *Vendor) patchDevice(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
-	var body labelPatch
+	var body fleet.LabelPatch
 	if err := endpoint.Decode(req, &body); err != nil {
 		return nil, err
 	}

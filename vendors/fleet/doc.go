@@ -25,7 +25,7 @@
 //	DELETE /clients/{clientId}/deployments/{deploymentId}     202: removed from the manifest, the device uninstalls it
 //	GET    /clients/{clientId}/deployments/{deploymentId}/status   its status reports, newest first
 //
-// With a catalog manager (managers.catalog) among the vendor's managers,
+// With a fleet.Catalog (managers.catalog) among the vendor's managers,
 // also (not registered without one):
 //
 //	GET    /registries                                        every registry (one listing, no next)

@@ -14,18 +14,12 @@ const (
 	maxLimit     = 1000
 )
 
-// list is the JSON shape of every listing.
-type list[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next,omitempty"`
-}
-
 // listResponse is a 200 listing; items is never rendered as null.
 func listResponse[T any](items []T, next string) (*endpoint.Response, error) {
 	if items == nil {
 		items = []T{}
 	}
-	return endpoint.Encode(200, list[T]{Items: items, Next: next})
+	return endpoint.Encode(200, fleet.List[T]{Items: items, Next: next})
 }
 
 // limitOf reads ?limit= (1..maxLimit, defaultLimit when absent); 400 otherwise.

@@ -30,7 +30,7 @@ type Vendor struct {
 	onboarding  fleet.Onboarding
 	caps        fleet.Capabilities
 	deployments fleet.Deployments
-	catalog     Catalog        // nil without a catalog manager
+	catalog     fleet.Catalog  // nil without a catalog manager
 	rollouts    fleet.Rollouts // nil without a rollout manager
 }
 
@@ -44,7 +44,7 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	if v.onboarding, v.caps, v.deployments, err = fleet.Find(env, missingManager); err != nil {
 		return err
 	}
-	v.catalog, _ = module.Manager[Catalog](env)
+	v.catalog, _ = module.Manager[fleet.Catalog](env)
 	v.rollouts, _ = module.Manager[fleet.Rollouts](env)
 	v.log = env.Logger
 	if v.log == nil {

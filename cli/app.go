@@ -1,34 +1,39 @@
-package main
+package cli
 
 // cadenza app list|show: the applications of the WFM's catalog (GET
 // /applications, /applications/{id}, /applications/{id}/versions/{version}).
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/cadenza-edge/cadenza/managers/catalog"
+	"github.com/cadenza-edge/cadenza/fleet"
 	"github.com/cadenza-edge/cadenza/margo/application"
+	"github.com/cadenza-edge/cadenza/operator"
 )
 
-func appNotFound(id string) string {
-	return fmt.Sprintf("no application %s in the catalog: list them with `cadenza app list` (a registry sync adds them)", id)
+// appNotFound is the hint of a 404 about application id.
+func appNotFound(err error, id string) error {
+	return hintIf(err, http.StatusNotFound, fmt.Sprintf("no application %s in the catalog: list them with `cadenza app list` (a registry sync adds them)", id))
 }
 
-func (c *ctl) appList(args []string) int {
-	fs := c.flags()
-	if _, code := c.parse(fs, args, 0, 0, "", "Lists the applications of the WFM's catalog with their versions."); code >= 0 {
+func (c *command) appList(args []string) int {
+	fs := c.flags("", "Lists the applications of the WFM's catalog with their versions.")
+	if _, code := c.parse(fs, args, 0, 0); code >= 0 {
 		return code
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, apps, err := listOf[catalog.Application](ctx, c, "/applications", nil)
+	var raw json.RawMessage
+	apps, err := c.api.Applications(ctx, operator.JSON(&raw))
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.done(c.emitList(raw, "applications", "Applications come from registries: cadenza registry add NAME --url URL, then cadenza registry sync NAME", func(w io.Writer) {
+	return c.done(c.emitList(raw, len(apps), "applications", "Applications come from registries: cadenza registry add NAME --url URL, then cadenza registry sync NAME", func(w io.Writer) {
 		t := newTable("ID", "NAME", "LATEST", "VERSIONS", "TAGLINE")
 		for _, a := range apps {
 			vs := make([]string, len(a.Versions))
@@ -43,22 +48,22 @@ func (c *ctl) appList(args []string) int {
 
 const appShowSynopsis = "ID [--version V]"
 
-func (c *ctl) appShow(args []string) int {
-	fs := c.flags()
-	version := fs.String("version", "", "the `VERSION` to show (default: the latest)")
-	pos, code := c.parse(fs, args, 1, 1, appShowSynopsis, `Shows an application of the catalog: its versions, and the deployment
+func (c *command) appShow(args []string) int {
+	fs := c.flags(appShowSynopsis, `Shows an application of the catalog: its versions, and the deployment
 profiles, parameters and settings of the latest version (or --version). With
 -o json or yaml: {"application": ..., "version": ...}.`)
+	version := fs.String("version", "", "the `VERSION` to show (default: the latest)")
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	id := pos[0]
 	ctx, cancel := c.context()
 	defer cancel()
-	var app catalog.Application
-	appRaw, err := c.get(ctx, pathOf("applications", id), nil, appNotFound(id), &app)
+	var appRaw, verRaw json.RawMessage
+	app, err := c.api.Application(ctx, id, operator.JSON(&appRaw))
 	if err != nil {
-		return c.fail(err)
+		return c.fail(appNotFound(err, id))
 	}
 	v := *version
 	if v == "" {
@@ -68,11 +73,9 @@ profiles, parameters and settings of the latest version (or --version). With
 	for i, r := range app.Versions {
 		known[i] = r.Version
 	}
-	var ver catalog.Version
-	verRaw, err := c.get(ctx, pathOf("applications", id, "versions", v), nil,
-		fmt.Sprintf("application %s has the versions %s", id, strings.Join(known, ", ")), &ver)
+	ver, err := c.api.ApplicationVersion(ctx, id, v, operator.JSON(&verRaw))
 	if err != nil {
-		return c.fail(err)
+		return c.fail(hintIf(err, http.StatusNotFound, fmt.Sprintf("application %s has the versions %s", id, strings.Join(known, ", "))))
 	}
 	return c.done(c.emit(objectJSON("application", appRaw, "version", verRaw), func(w io.Writer) {
 		c.describeApp(w, app, ver)
@@ -80,7 +83,7 @@ profiles, parameters and settings of the latest version (or --version). With
 }
 
 // describeApp prints an application and one of its versions.
-func (c *ctl) describeApp(w io.Writer, app catalog.Application, ver catalog.Version) {
+func (c *command) describeApp(w io.Writer, app fleet.Application, ver fleet.ApplicationVersion) {
 	f := &fields{}
 	f.add("ID", app.ID)
 	f.add("Name", app.Name)

@@ -1,11 +1,11 @@
-package main
+package cli
 
 // cadenza registry add|list|show|sync|remove: the application registries of
 // the WFM's catalog (GET/POST /registries, GET/DELETE /registries/{name},
-// POST /registries/{name}/sync; the POST body is a catalog.Spec).
+// POST /registries/{name}/sync; the POST body is a fleet.RegistrySpec).
 
 import (
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
-	"github.com/cadenza-edge/cadenza/managers/catalog"
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/operator"
 )
 
 const (
@@ -26,12 +27,13 @@ the password or token from its own environment variable named by
 	registryNameSynopsis = "NAME"
 )
 
-func registryNotFound(name string) string {
-	return fmt.Sprintf("no registry %s: list them with `cadenza registry list`", name)
+// registryNotFound is the hint of a 404 about registry name.
+func registryNotFound(err error, name string) error {
+	return hintIf(err, http.StatusNotFound, fmt.Sprintf("no registry %s: list them with `cadenza registry list`", name))
 }
 
-func (c *ctl) registryAdd(args []string) int {
-	fs := c.flags()
+func (c *command) registryAdd(args []string) int {
+	fs := c.flags(registryAddSynopsis, registryAddAbout)
 	repo := fs.String("url", "", "git repository `URL` (https://...; a local path or file:// URL when the WFM's registry.git sets allowLocal)")
 	branch := fs.String("branch", "", "`BRANCH` to read (default: the repository's default branch)")
 	tag := fs.String("tag", "", "`TAG` to read instead of a branch")
@@ -40,36 +42,32 @@ func (c *ctl) registryAdd(args []string) int {
 	passEnv := fs.String("password-env", "", "the WFM's environment variable (`VAR`) holding the password (with --username)")
 	tokenEnv := fs.String("token-env", "", "the WFM's environment variable (`VAR`) holding a token (a bearer token; with --username, sent as the password)")
 	interval := fs.String("interval", "", "(`DURATION`) not supported by the registry API: every registry syncs on the catalog manager's interval")
-	pos, code := c.parse(fs, args, 1, 1, registryAddSynopsis, registryAddAbout)
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	switch {
 	case *repo == "":
-		return c.usageError(registryAddSynopsis, "--url is required")
+		return c.usageError("--url is required")
 	case *branch != "" && *tag != "":
-		return c.usageError(registryAddSynopsis, "give --branch or --tag, not both")
+		return c.usageError("give --branch or --tag, not both")
 	case *passEnv != "" && *tokenEnv != "":
-		return c.usageError(registryAddSynopsis, "give --password-env or --token-env, not both")
+		return c.usageError("give --password-env or --token-env, not both")
 	case *passEnv != "" && *user == "":
-		return c.usageError(registryAddSynopsis, "--password-env needs --username (for a bearer token, use --token-env)")
+		return c.usageError("--password-env needs --username (for a bearer token, use --token-env)")
 	case *interval != "":
 		if _, err := time.ParseDuration(*interval); err != nil {
-			return c.usageError(registryAddSynopsis, "--interval %q: %v", *interval, err)
+			return c.usageError("--interval %q: %v", *interval, err)
 		}
-		return c.usageError(registryAddSynopsis, "--interval: a registry has no sync interval of its own; the WFM syncs every registry on the \"interval\" of its managers.catalog (5m in samples/wfm.json); sync one now with cadenza registry sync NAME")
+		return c.usageError("--interval: a registry has no sync interval of its own; the WFM syncs every registry on the \"interval\" of its managers.catalog (5m in samples/wfm.json); sync one now with cadenza registry sync NAME")
 	}
-	spec := catalog.Spec{Name: pos[0], URL: *repo, Ref: *branch + *tag, Path: *dir, Username: *user, SecretEnv: *passEnv + *tokenEnv}
+	spec := fleet.RegistrySpec{Name: pos[0], URL: *repo, Ref: *branch + *tag, Path: *dir, Username: *user, SecretEnv: *passEnv + *tokenEnv}
 	ctx, cancel := c.context()
 	defer cancel()
-	var r catalog.Registry
-	raw, _, err := c.send(ctx, request{method: http.MethodPost, path: "/registries", body: spec}, &r)
+	var raw json.RawMessage
+	r, err := c.api.AddRegistry(ctx, spec, operator.JSON(&raw))
 	if err != nil {
-		var e *apiError
-		if errors.As(err, &e) && e.status == http.StatusConflict {
-			e.hint = fmt.Sprintf("pick another name, or remove it first with cadenza registry remove %s", spec.Name)
-		}
-		return c.fail(err)
+		return c.fail(hintIf(err, http.StatusConflict, fmt.Sprintf("pick another name, or remove it first with cadenza registry remove %s", spec.Name)))
 	}
 	return c.done(c.emit(raw, func(w io.Writer) {
 		fmt.Fprintf(w, "registry %s added; fetch it now with: cadenza registry sync %s\n", r.Name, r.Name)
@@ -79,18 +77,19 @@ func (c *ctl) registryAdd(args []string) int {
 	}))
 }
 
-func (c *ctl) registryList(args []string) int {
-	fs := c.flags()
-	if _, code := c.parse(fs, args, 0, 0, "", "Lists the registries of the WFM's catalog and the outcome of their last sync."); code >= 0 {
+func (c *command) registryList(args []string) int {
+	fs := c.flags("", "Lists the registries of the WFM's catalog and the outcome of their last sync.")
+	if _, code := c.parse(fs, args, 0, 0); code >= 0 {
 		return code
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, regs, err := listOf[catalog.Registry](ctx, c, "/registries", nil)
+	var raw json.RawMessage
+	regs, err := c.api.Registries(ctx, operator.JSON(&raw))
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.done(c.emitList(raw, "registries", "Add one with: cadenza registry add NAME --url URL", func(w io.Writer) {
+	return c.done(c.emitList(raw, len(regs), "registries", "Add one with: cadenza registry add NAME --url URL", func(w io.Writer) {
 		t := newTable("NAME", "URL", "REF", "PATH", "STATUS", "REVISION", "PACKAGES", "INVALID", "SYNCED")
 		for _, r := range regs {
 			invalid := 0
@@ -107,7 +106,7 @@ func (c *ctl) registryList(args []string) int {
 }
 
 // registryStatus is Pending (never synced), Synced, or Failed(code).
-func registryStatus(r catalog.Registry) string {
+func registryStatus(r fleet.Registry) string {
 	switch {
 	case r.LastError != nil:
 		return "Failed(" + string(r.LastError.Code) + ")"
@@ -117,36 +116,36 @@ func registryStatus(r catalog.Registry) string {
 	return "Synced"
 }
 
-func (c *ctl) registryShow(args []string) int {
-	fs := c.flags()
-	pos, code := c.parse(fs, args, 1, 1, registryNameSynopsis, "Shows one registry, the outcome of its last sync and the status of each of its packages.")
+func (c *command) registryShow(args []string) int {
+	fs := c.flags(registryNameSynopsis, "Shows one registry, the outcome of its last sync and the status of each of its packages.")
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	var r catalog.Registry
-	raw, err := c.get(ctx, pathOf("registries", pos[0]), nil, registryNotFound(pos[0]), &r)
+	var raw json.RawMessage
+	r, err := c.api.Registry(ctx, pos[0], operator.JSON(&raw))
 	if err != nil {
-		return c.fail(err)
+		return c.fail(registryNotFound(err, pos[0]))
 	}
 	return c.done(c.emit(raw, func(w io.Writer) { c.describeRegistry(w, r) }))
 }
 
-func (c *ctl) registrySync(args []string) int {
-	fs := c.flags()
-	pos, code := c.parse(fs, args, 1, 1, registryNameSynopsis, `Fetches a registry now and updates the catalog; prints the registry and the
+func (c *command) registrySync(args []string) int {
+	fs := c.flags(registryNameSynopsis, `Fetches a registry now and updates the catalog; prints the registry and the
 status of each package. Exits 1 when the fetch failed (the reason is recorded
 on the registry); invalid packages are listed with every violation.`)
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	var r catalog.Registry
-	raw, _, err := c.send(ctx, request{method: http.MethodPost, path: pathOf("registries", pos[0], "sync"), notFound: registryNotFound(pos[0])}, &r)
+	var raw json.RawMessage
+	r, err := c.api.SyncRegistry(ctx, pos[0], operator.JSON(&raw))
 	if err != nil {
-		return c.fail(err)
+		return c.fail(registryNotFound(err, pos[0]))
 	}
 	if err := c.emit(raw, func(w io.Writer) { c.describeRegistry(w, r) }); err != nil {
 		return c.fail(err)
@@ -154,30 +153,30 @@ on the registry); invalid packages are listed with every violation.`)
 	if r.LastError == nil {
 		return 0
 	}
-	e := &apiError{msg: fmt.Sprintf("the sync of registry %s failed: %s", r.Name, r.LastError.Message)}
+	hint := ""
 	switch r.LastError.Code {
 	case fault.Unauthorized, fault.Forbidden:
-		e.hint = "check the registry's --username and that the WFM's environment holds the secret variable (secretEnv); remove and add the registry to change them"
+		hint = "check the registry's --username and that the WFM's environment holds the secret variable (secretEnv); remove and add the registry to change them"
 	case fault.NotFound:
-		e.hint = "check the registry's --url, --branch or --tag, and --path"
+		hint = "check the registry's --url, --branch or --tag, and --path"
 	case fault.BadRequest:
-		e.hint = "check the registry's --url (a local path or file:// URL needs allowLocal in the WFM's registry.git config) and its secret variable"
+		hint = "check the registry's --url (a local path or file:// URL needs allowLocal in the WFM's registry.git config) and its secret variable"
 	case fault.Unavailable, fault.Timeout:
-		e.hint = "the repository could not be reached from the WFM; retry later"
+		hint = "the repository could not be reached from the WFM; retry later"
 	}
-	return c.fail(e)
+	return c.fail(problem(hint, "the sync of registry %s failed: %s", r.Name, r.LastError.Message))
 }
 
-func (c *ctl) registryRemove(args []string) int {
-	fs := c.flags()
-	pos, code := c.parse(fs, args, 1, 1, registryNameSynopsis, "Removes a registry; the application versions that came from it leave the catalog.")
+func (c *command) registryRemove(args []string) int {
+	fs := c.flags(registryNameSynopsis, "Removes a registry; the application versions that came from it leave the catalog.")
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	if _, _, err := c.send(ctx, request{method: http.MethodDelete, path: pathOf("registries", pos[0]), notFound: registryNotFound(pos[0])}, nil); err != nil {
-		return c.fail(err)
+	if err := c.api.RemoveRegistry(ctx, pos[0]); err != nil {
+		return c.fail(registryNotFound(err, pos[0]))
 	}
 	if c.output == "table" {
 		fmt.Fprintf(c.stdout, "registry %s removed\n", pos[0])
@@ -186,7 +185,7 @@ func (c *ctl) registryRemove(args []string) int {
 }
 
 // describeRegistry prints a registry and its packages.
-func (c *ctl) describeRegistry(w io.Writer, r catalog.Registry) {
+func (c *command) describeRegistry(w io.Writer, r fleet.Registry) {
 	f := &fields{}
 	f.add("Name", r.Name)
 	f.add("URL", r.URL)
@@ -241,12 +240,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// done turns a printing error into the exit code.
-func (c *ctl) done(err error) int {
-	if err != nil {
-		return c.fail(err)
-	}
-	return 0
 }

@@ -1,69 +1,69 @@
-package main
+package cli
 
 // cadenza deployment list|show|update|delete: operator deployments
 // (/deployments, /deployments/{id}, /deployments/{id}/devices).
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/eligibility"
+	"github.com/cadenza-edge/cadenza/operator"
 )
 
-func (c *ctl) deploymentList(args []string) int {
-	fs := c.flags()
-	app := fs.String("app", "", "only the deployments of this application")
-	client := fs.String("client", "", "only the deployments that target a device of this `CLIENT`")
-	if _, code := c.parse(fs, args, 0, 0, "[--app ID] [--client CLIENT]", "Lists operator deployments (rollouts) with a summary of their placements."); code >= 0 {
+func (c *command) deploymentList(args []string) int {
+	fs := c.flags("[--app ID] [--client CLIENT]", "Lists operator deployments (rollouts) with a summary of their placements.")
+	var filter fleet.RolloutFilter
+	fs.StringVar(&filter.Application, "app", "", "only the deployments of this application (`ID`)")
+	fs.StringVar(&filter.ClientID, "client", "", "only the deployments that target a device of this `CLIENT`")
+	if _, code := c.parse(fs, args, 0, 0); code >= 0 {
 		return code
-	}
-	q := url.Values{}
-	if *app != "" {
-		q.Set("application", *app)
-	}
-	if *client != "" {
-		q.Set("clientId", *client)
 	}
 	ctx, cancel := c.context()
 	defer cancel()
-	raw, rs, err := listOf[rollout](ctx, c, "/deployments", q)
+	var raw json.RawMessage
+	rs, err := c.api.Deployments(ctx, filter, operator.JSON(&raw))
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.done(c.emitList(raw, "deployments", "Create one with: cadenza deploy APP --device CLIENT[/DEVICE]", func(w io.Writer) {
+	return c.done(c.emitList(raw, len(rs), "deployments", "Create one with: cadenza deploy APP --device CLIENT[/DEVICE]", func(w io.Writer) {
 		t := newTable("ID", "APPLICATION", "VERSION", "PROFILE", "TARGET", "DEVICES", "ASSIGNED", "INELIGIBLE", "STATUS", "AGE")
 		for _, r := range rs {
+			s := summaryOf(r)
 			t.row(r.ID, r.Application, r.Version, orNone(r.Profile), orNone(targetText(r.Target, 2)),
-				strconv.Itoa(r.Summary.Devices), strconv.Itoa(r.Summary.Assigned), strconv.Itoa(r.Summary.Ineligible),
+				strconv.Itoa(s.Devices), strconv.Itoa(s.Assigned), strconv.Itoa(s.Ineligible),
 				rolloutStatus(r), age(r.Created, c.now()))
 		}
 		t.write(w)
 	}))
 }
 
-func (c *ctl) deploymentShow(args []string) int {
-	fs := c.flags()
-	pos, code := c.parse(fs, args, 1, 1, "ID", `Shows a deployment and its placement on every target device: eligible or
+func (c *command) deploymentShow(args []string) int {
+	fs := c.flags("ID", `Shows a deployment and its placement on every target device: eligible or
 why not, the profile chosen, the per-device deployment and its state. With -o
 json or yaml: {"deployment": ..., "devices": [...]}.`)
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	id := pos[0]
 	ctx, cancel := c.context()
 	defer cancel()
-	var r rollout
-	raw, err := c.get(ctx, pathOf("deployments", id), nil, rolloutNotFound(id), &r)
+	var raw, list json.RawMessage
+	r, err := c.api.Deployment(ctx, id, operator.JSON(&raw))
+	if err != nil {
+		return c.fail(rolloutNotFound(err, id))
+	}
+	ps, err := c.api.Placements(ctx, id, operator.JSON(&list))
 	if err != nil {
 		return c.fail(err)
 	}
-	items, ps, err := listOf[placement](ctx, c, pathOf("deployments", id, "devices"), nil)
-	if err != nil {
-		return c.fail(err)
-	}
-	return c.done(c.emit(objectJSON("deployment", raw, "devices", jsonArray(items)), func(w io.Writer) {
+	return c.done(c.emit(objectJSON("deployment", raw, "devices", itemsOf(list)), func(w io.Writer) {
 		c.describeRollout(w, r)
 		fmt.Fprintln(w)
 		if len(ps) == 0 {
@@ -72,7 +72,7 @@ json or yaml: {"deployment": ..., "devices": [...]}.`)
 		}
 		t := newTable("CLIENT", "DEVICE", "ELIGIBLE", "PROFILE", "STATE", "DEPLOYMENT", "REASON")
 		for _, p := range ps {
-			t.row(p.ClientID, p.DeviceID, yesNo(p.Eligible), orNone(p.Profile), orNone(p.State), orNone(p.DeploymentID), orNone(p.Reason))
+			t.row(p.ClientID, p.DeviceID, yesNo(p.Eligible), orNone(p.Profile), orNone(string(p.State)), orNone(p.DeploymentID), orNone(p.Reason))
 		}
 		t.write(w)
 	}))
@@ -80,57 +80,62 @@ json or yaml: {"deployment": ..., "devices": [...]}.`)
 
 const deploymentUpdateSynopsis = "ID [--version V] [--profile P] [--set k=v ...] [--values FILE] [--device CLIENT[/DEVICE] ... | -l k=v ... | --capability /P>N ...]"
 
-func (c *ctl) deploymentUpdate(args []string) int {
-	fs := c.flags()
+func (c *command) deploymentUpdate(args []string) int {
+	fs := c.flags(deploymentUpdateSynopsis, `Changes a deployment: its version, profile, target or parameter values. The
+values given are merged into the deployment's current parameters (fetched
+first); --device, -l and --capability replace the whole target, whose clients
+and devices must be known to the WFM.`)
 	version := fs.String("version", "", "move to this application `VERSION`")
 	profile := fs.String("profile", "", "use this deployment `PROFILE`")
 	var tf targetFlags
 	tf.register(fs, true)
 	var vf valueFlags
-	fs.Var(&vf.files, "values", "YAML `FILE` of parameter values merged into the current ones (repeatable)")
-	fs.Var(setFlag{v: &vf}, "set", "parameter value `NAME=VALUE` merged into the current ones, read as a YAML scalar; NAME=null removes it (repeatable)")
-	fs.Var(setFlag{v: &vf, asString: true}, "set-string", "parameter value `NAME=VALUE` kept as a string (repeatable)")
-	pos, code := c.parse(fs, args, 1, 1, deploymentUpdateSynopsis, `Changes a deployment: its version, profile, target or parameter values. The
-values given are merged into the deployment's current parameters (fetched
-first); --device, -l and --capability replace the whole target.`)
+	vf.register(fs, true)
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	target, err := tf.target()
 	if err != nil {
-		return c.usageError(deploymentUpdateSynopsis, "%v", err)
+		return c.usageError("%v", err)
 	}
 	if *version == "" && *profile == "" && target == nil && !vf.given() {
-		return c.usageError(deploymentUpdateSynopsis, "nothing to change: give --version, --profile, --set, --values, --device or -l")
+		return c.usageError("nothing to change: give --version, --profile, --set, --values, --device or -l")
 	}
 	if _, err := vf.apply(nil); err != nil { // flag errors before any call
-		return c.usageError(deploymentUpdateSynopsis, "%v", err)
+		return c.usageError("%v", err)
 	}
 	id := pos[0]
 	ctx, cancel := c.context()
 	defer cancel()
-	patch := rolloutPatch{Version: *version, Profile: *profile, Target: target}
-	ifMatch := ""
+	patch := fleet.RolloutPatch{Target: target}
+	if *version != "" {
+		patch.Version = version
+	}
+	if *profile != "" {
+		patch.Profile = profile
+	}
 	if vf.given() {
 		// Merged into the current values: the PATCH holds only while nobody
 		// changed the deployment since this read (412 otherwise).
-		var cur rollout
-		if _, err := c.get(ctx, pathOf("deployments", id), nil, rolloutNotFound(id), &cur); err != nil {
-			return c.fail(err)
+		cur, err := c.api.Deployment(ctx, id)
+		if err != nil {
+			return c.fail(rolloutNotFound(err, id))
 		}
 		params, err := vf.apply(cur.Parameters)
 		if err != nil {
 			return c.fail(err)
 		}
-		patch.Parameters = &params
-		if cur.Generation > 0 {
-			ifMatch = strconv.Quote(strconv.FormatInt(cur.Generation, 10))
-		}
+		patch.Parameters, patch.IfGeneration = &params, cur.Generation
 	}
-	var r rollout
-	raw, _, err := c.send(ctx, request{method: http.MethodPatch, path: pathOf("deployments", id), body: patch, notFound: rolloutNotFound(id), ifMatch: ifMatch}, &r)
+	var raw json.RawMessage
+	r, err := c.api.UpdateDeployment(ctx, id, patch, operator.JSON(&raw))
 	if err != nil {
-		return c.fail(err)
+		err = hintIf(err, http.StatusPreconditionFailed, "someone changed the deployment meanwhile: run the command again")
+		if onlyDevicesRefused(err) {
+			err = hintIf(err, http.StatusUnprocessableEntity, knownDevicesHint)
+		}
+		return c.fail(rolloutNotFound(err, id))
 	}
 	return c.done(c.emit(raw, func(w io.Writer) {
 		fmt.Fprintf(w, "deployment %s updated\n\n", r.ID)
@@ -138,30 +143,26 @@ first); --device, -l and --capability replace the whole target.`)
 	}))
 }
 
-func (c *ctl) deploymentDelete(args []string) int {
-	fs := c.flags()
-	forget := fs.Bool("forget", false, "drop the deployment and its records now, without waiting for devices to uninstall it (for devices that never come back)")
-	pos, code := c.parse(fs, args, 1, 1, "ID [--forget]", `Deletes a deployment: every device uninstalls it, and the deployment goes
+func (c *command) deploymentDelete(args []string) int {
+	fs := c.flags("ID [--forget]", `Deletes a deployment: every device uninstalls it, and the deployment goes
 once they have. --forget drops everything at once.`)
+	forget := fs.Bool("forget", false, "drop the deployment and its records now, without waiting for devices to uninstall it (for devices that never come back)")
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	id := pos[0]
-	var q url.Values
-	if *forget {
-		q = url.Values{"forget": {"true"}}
-	}
 	ctx, cancel := c.context()
 	defer cancel()
-	_, status, err := c.send(ctx, request{method: http.MethodDelete, path: pathOf("deployments", id), query: q, notFound: rolloutNotFound(id)}, nil)
+	gone, err := c.api.DeleteDeployment(ctx, id, *forget)
 	if err != nil {
-		return c.fail(err)
+		return c.fail(rolloutNotFound(err, id))
 	}
 	if c.output == "table" {
 		switch {
-		case status == http.StatusNoContent && *forget:
+		case gone && *forget:
 			fmt.Fprintf(c.stdout, "deployment %s forgotten\n", id)
-		case status == http.StatusNoContent:
+		case gone:
 			fmt.Fprintf(c.stdout, "deployment %s deleted\n", id)
 		default:
 			fmt.Fprintf(c.stdout, "deployment %s is being deleted: its devices uninstall it (follow with cadenza deployment show %s)\n", id, id)
@@ -170,8 +171,16 @@ once they have. --forget drops everything at once.`)
 	return 0
 }
 
+// summaryOf is r's summary (zero when the answer has none).
+func summaryOf(r fleet.Rollout) fleet.RolloutSummary {
+	if r.Summary == nil {
+		return fleet.RolloutSummary{}
+	}
+	return *r.Summary
+}
+
 // describeRollout prints a rollout and its summary.
-func (c *ctl) describeRollout(w io.Writer, r rollout) {
+func (c *command) describeRollout(w io.Writer, r fleet.Rollout) {
 	f := &fields{}
 	f.add("ID", r.ID)
 	f.add("Application", orNone(r.Application))
@@ -190,10 +199,10 @@ func (c *ctl) describeRollout(w io.Writer, r rollout) {
 		status += " (its devices uninstall it)"
 	}
 	f.add("Status", status)
-	f.add("Generation", strconv.FormatInt(r.Generation, 10))
+	f.add("Generation", strconv.FormatUint(r.Generation, 10))
 	f.add("Created", when(r.Created, c.now()))
 	f.add("Updated", when(r.Updated, c.now()))
-	s := r.Summary
+	s := summaryOf(r)
 	summary := fmt.Sprintf("%s: %d assigned, %d ineligible", plural(s.Devices, "device"), s.Assigned, s.Ineligible)
 	if len(s.States) > 0 {
 		summary += "; " + keyValues(s.States, strconv.Itoa)
@@ -203,7 +212,7 @@ func (c *ctl) describeRollout(w io.Writer, r rollout) {
 }
 
 // rolloutStatus is Active or Deleting.
-func rolloutStatus(r rollout) string {
+func rolloutStatus(r fleet.Rollout) string {
 	if r.Deleting {
 		return "Deleting"
 	}
@@ -211,7 +220,7 @@ func rolloutStatus(r rollout) string {
 }
 
 // deviceText is CLIENT/DEVICE, or CLIENT/* for every device of a client.
-func deviceText(d deviceRef) string {
+func deviceText(d fleet.DeviceRef) string {
 	if d.DeviceID == "" {
 		return d.ClientID + "/*"
 	}
@@ -220,7 +229,7 @@ func deviceText(d deviceRef) string {
 
 // targetText is a short form of a target: its devices (a count beyond
 // maxDevices) and its selector.
-func targetText(t rolloutTarget, maxDevices int) string {
+func targetText(t fleet.Target, maxDevices int) string {
 	var parts []string
 	if n := len(t.Devices); n > maxDevices {
 		parts = append(parts, fmt.Sprintf("%d devices", n))
@@ -238,13 +247,13 @@ func targetText(t rolloutTarget, maxDevices int) string {
 }
 
 // selectorText is a selector in kubectl's syntax.
-func selectorText(s *labelSelector) string {
+func selectorText(s *eligibility.LabelSelector) string {
 	if s == nil {
 		return ""
 	}
 	var parts []string
 	if len(s.MatchLabels) > 0 {
-		parts = append(parts, keyValues(s.MatchLabels, func(v string) string { return v }))
+		parts = append(parts, keyValues(s.MatchLabels, labelString))
 	}
 	for _, e := range s.MatchExpressions {
 		switch e.Operator {
@@ -253,11 +262,11 @@ func selectorText(s *labelSelector) string {
 		case "DoesNotExist":
 			parts = append(parts, "!"+e.Key)
 		case "In":
-			parts = append(parts, fmt.Sprintf("%s in (%s)", e.Key, strings.Join(e.Values, ",")))
+			parts = append(parts, fmt.Sprintf("%s in (%s)", e.Key, labelString(e.Values)))
 		case "NotIn":
-			parts = append(parts, fmt.Sprintf("%s notin (%s)", e.Key, strings.Join(e.Values, ",")))
+			parts = append(parts, fmt.Sprintf("%s notin (%s)", e.Key, labelString(e.Values)))
 		default:
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", e.Key, e.Operator, strings.Join(e.Values, ",")))
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", e.Key, e.Operator, labelString(e.Values)))
 		}
 	}
 	return strings.Join(parts, ",")

@@ -1,32 +1,36 @@
-package main
+package cli
 
 // cadenza eligibility: which deployment profiles of an application version
 // fit a device, check by check (GET /eligibility).
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
+	"net/http"
+
+	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/operator"
 )
 
 const eligibilitySynopsis = "APP --device CLIENT[/DEVICE] [--version V] [--profile P]"
 
-func (c *ctl) eligibility(args []string) int {
-	fs := c.flags()
+func (c *command) eligibility(args []string) int {
+	fs := c.flags(eligibilitySynopsis, `Tells which deployment profiles of an application version fit a device, and
+the outcome of every check.`)
 	dev := fs.String("device", "", "the device, `CLIENT[/DEVICE]` (CLIENT alone: its only device)")
 	version := fs.String("version", "", "application `VERSION` (default: the latest in the catalog)")
 	profile := fs.String("profile", "", "check only this deployment `PROFILE`")
-	pos, code := c.parse(fs, args, 1, 1, eligibilitySynopsis, `Tells which deployment profiles of an application version fit a device, and
-the outcome of every check.`)
+	pos, code := c.parse(fs, args, 1, 1)
 	if code >= 0 {
 		return code
 	}
 	if *dev == "" {
-		return c.usageError(eligibilitySynopsis, "--device CLIENT[/DEVICE] is required")
+		return c.usageError("--device CLIENT[/DEVICE] is required")
 	}
 	ref, err := parseDeviceRef(*dev)
 	if err != nil {
-		return c.usageError(eligibilitySynopsis, "--device %v", err)
+		return c.usageError("--device %v", err)
 	}
 	app := pos[0]
 	ctx, cancel := c.context()
@@ -34,37 +38,15 @@ the outcome of every check.`)
 	if ref, err = c.resolveDevice(ctx, ref); err != nil {
 		return c.fail(err)
 	}
-	q := url.Values{"application": {app}, "clientId": {ref.ClientID}, "deviceId": {ref.DeviceID}}
-	if *version != "" {
-		q.Set("version", *version)
-	}
-	if *profile != "" {
-		q.Set("profile", *profile)
-	}
-	var ans struct {
-		Application string `json:"application"`
-		Version     string `json:"version"`
-		ClientID    string `json:"clientId"`
-		DeviceID    string `json:"deviceId"`
-		Profiles    []struct {
-			Profile  string `json:"profile"`
-			Type     string `json:"type"`
-			Eligible bool   `json:"eligible"`
-			Reasons  []struct {
-				Check   string `json:"check"`
-				OK      bool   `json:"ok"`
-				Message string `json:"message"`
-			} `json:"reasons"`
-		} `json:"profiles"`
-	}
-	raw, err := c.get(ctx, "/eligibility", q, fmt.Sprintf("check the application (cadenza app show %s), its version and profile, and the device (cadenza device show %s)", app, ref), &ans)
+	var raw json.RawMessage
+	ans, err := c.api.Eligibility(ctx, app, *version, *profile, ref, operator.JSON(&raw))
 	if err != nil {
-		return c.fail(err)
+		return c.fail(hintIf(err, http.StatusNotFound, fmt.Sprintf("check the application (cadenza app show %s), its version and profile, and the device (cadenza device show %s)", app, ref)))
 	}
 	return c.done(c.emit(raw, func(w io.Writer) {
 		f := &fields{}
 		f.add("Application", ans.Application+" "+ans.Version)
-		f.add("Device", deviceRef{ClientID: ans.ClientID, DeviceID: ans.DeviceID}.String())
+		f.add("Device", fleet.DeviceRef{ClientID: ans.ClientID, DeviceID: ans.DeviceID}.String())
 		eligible := 0
 		for _, p := range ans.Profiles {
 			if p.Eligible {

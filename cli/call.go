@@ -1,11 +1,10 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,44 +17,41 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 )
 
-const callUsage = `usage: cadenza call [flags] METHOD TARGET
-
-Calls one endpoint of a Cadenza host and prints the response body (status and
+const (
+	callSynopsis = "[flags] METHOD TARGET"
+	callAbout    = `Calls one endpoint of a Cadenza host and prints the response body (status and
 headers with -i). TARGET is a URL for HTTP(S) (https://127.0.0.1:8443/fleet/v1/clients)
-or a path with --broker for MQTT (/fleet/v1/clients).
+or a path with --broker for MQTT (/fleet/v1/clients). Exits 1 when the answer
+has an error status.`
+)
 
-flags:
-`
-
-// cmdCall is `cadenza call`: one request to a host over HTTP or MQTT.
-func cmdCall(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) int {
-	fs := flag.NewFlagSet("cadenza call", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, callUsage); fs.PrintDefaults() }
-	broker := fs.String("broker", "", "call over MQTT through this broker (mqtt://host:1883)")
-	prefix := fs.String("topic-prefix", "cadenza", "the MQTT binding's topic prefix")
-	token := fs.String("token", os.Getenv("CADENZA_TOKEN"), "bearer token (default $CADENZA_TOKEN)")
-	data := fs.String("data", "", "request body, or @FILE to read it from a file")
-	ctype := fs.String("content-type", "application/json", "content type of the body")
-	caFile := fs.String("cacert", "", "PEM CA to trust for https (e.g. var/wfm/ca.pem)")
-	include := fs.Bool("i", false, "print the status and headers too")
-	timeout := fs.Duration("timeout", 30*time.Second, "request timeout")
-	if err := fs.Parse(args); err != nil {
-		return 2
+// call is `cadenza call`: one request to a host over HTTP or MQTT.
+func call(args []string, env Env) int {
+	stdout, stderr := env.Stdout, env.Stderr
+	fs := NewFlags("call", callSynopsis, callAbout, stdout, stderr)
+	broker := fs.String("broker", "", "call over MQTT through this broker (`URL`: mqtt://host:1883)")
+	prefix := fs.String("topic-prefix", "cadenza", "the MQTT binding's topic `PREFIX`")
+	token := fs.String("token", "", "bearer `TOKEN` (default $CADENZA_TOKEN)")
+	data := fs.String("data", "", "request body `DATA`, or @FILE to read it from a file")
+	ctype := fs.String("content-type", "application/json", "content `TYPE` of the body")
+	caFile := fs.String("cacert", "", "PEM CA `FILE` to trust for https (e.g. var/wfm/ca.pem)")
+	include := fs.BoolP("include", "i", false, "print the status and headers too")
+	timeout := fs.Duration("timeout", 30*time.Second, "`DURATION` to wait for the answer")
+	pos, code := fs.Parse(args, 2, 2)
+	if code >= 0 {
+		return code
 	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return 2
+	if !fs.Changed("token") {
+		*token = os.Getenv("CADENZA_TOKEN")
 	}
-	method, target := strings.ToUpper(fs.Arg(0)), fs.Arg(1)
+	method, target := strings.ToUpper(pos[0]), pos[1]
 	var body []byte
 	if *data != "" {
 		body = []byte(*data)
 		if strings.HasPrefix(*data, "@") {
 			b, err := os.ReadFile((*data)[1:])
 			if err != nil {
-				fmt.Fprintln(stderr, "cadenza call:", err)
-				return 2
+				return fs.UsageError("--data: %v", err)
 			}
 			body = b
 		}
@@ -67,7 +63,7 @@ func cmdCall(args []string, stdout, stderr io.Writer, signals <-chan os.Signal) 
 	if *token != "" {
 		md["authorization"] = "Bearer " + *token
 	}
-	sctx, stop := canceledBy(context.Background(), signals)
+	sctx, stop := canceledBy(context.Background(), env.Signals)
 	defer stop()
 	ctx, cancel := context.WithTimeout(sctx, *timeout)
 	defer cancel()

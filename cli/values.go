@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Parameter values of cadenza deploy and cadenza deployment update:
 // --values files, --set and --set-string.
@@ -18,7 +18,7 @@ import (
 // valueFlags are --values, --set and --set-string, applied in that order
 // (--set and --set-string in command-line order).
 type valueFlags struct {
-	files stringList
+	files []string
 	sets  []setArg
 }
 
@@ -27,16 +27,30 @@ type setArg struct {
 	asString bool
 }
 
-// setFlag appends to a valueFlags' sets.
+// setFlag appends to a valueFlags' sets (a pflag.Value).
 type setFlag struct {
 	v        *valueFlags
 	asString bool
 }
 
 func (s setFlag) String() string { return "" }
+func (s setFlag) Type() string   { return "NAME=VALUE" }
 func (s setFlag) Set(v string) error {
 	s.v.sets = append(s.v.sets, setArg{raw: v, asString: s.asString})
 	return nil
+}
+
+// register adds --values, --set and --set-string to fs; merged says the
+// values merge into a deployment's current ones (deployment update).
+func (v *valueFlags) register(fs *Flags, merged bool) {
+	if merged {
+		fs.StringArray(&v.files, "values", "", "YAML `FILE` of parameter values merged into the current ones (repeatable)")
+		fs.Var(setFlag{v: v}, "set", "parameter value `NAME=VALUE` merged into the current ones, read as a YAML scalar; NAME=null removes it (repeatable)")
+	} else {
+		fs.StringArray(&v.files, "values", "", "YAML `FILE` of parameter values, name: value (repeatable; later ones win)")
+		fs.Var(setFlag{v: v}, "set", "parameter value `NAME=VALUE`, read as YAML reads a scalar (8080, true, null, '\"quoted\"') (repeatable)")
+	}
+	fs.Var(setFlag{v: v, asString: true}, "set-string", "parameter value `NAME=VALUE` kept as a string (repeatable)")
 }
 
 func (v *valueFlags) given() bool { return len(v.files) > 0 || len(v.sets) > 0 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Printing of the operator commands: -o json (the API's JSON, indented),
 // -o yaml (the same, as YAML), -o table (aligned columns with uppercase
@@ -21,7 +21,7 @@ import (
 const none = "<none>"
 
 // emit prints raw (a JSON document) as -o asks; table prints the table form.
-func (c *ctl) emit(raw []byte, table func(w io.Writer)) error {
+func (c *command) emit(raw []byte, table func(w io.Writer)) error {
 	switch c.output {
 	case "json":
 		var buf bytes.Buffer
@@ -43,35 +43,29 @@ func (c *ctl) emit(raw []byte, table func(w io.Writer)) error {
 	return nil
 }
 
-// emitList prints the items of a listing: {"items": [...]} for json and
-// yaml (every page merged); the table otherwise, or, with no items, "No
-// <what> found." and the hint on stderr.
-func (c *ctl) emitList(items []json.RawMessage, what, hint string, table func(w io.Writer)) error {
-	if c.output == "table" && len(items) == 0 {
+// emitList prints a listing of n items kept with operator.JSON:
+// {"items": [...]} for json and yaml (every page merged); the table
+// otherwise, or, with no items, "No <what> found." and the hint on stderr.
+func (c *command) emitList(list json.RawMessage, n int, what, hint string, table func(w io.Writer)) error {
+	if c.output == "table" && n == 0 {
 		fmt.Fprintf(c.stderr, "No %s found.\n", what)
 		if hint != "" {
 			fmt.Fprintln(c.stderr, hint)
 		}
 		return nil
 	}
-	return c.emit(listJSON(items), table)
+	return c.emit(list, table)
 }
 
-// listJSON is {"items": items}.
-func listJSON(items []json.RawMessage) []byte { return objectJSON("items", jsonArray(items)) }
-
-// jsonArray is a JSON array of items ([] when there are none).
-func jsonArray(items []json.RawMessage) []byte {
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, it := range items {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(it)
+// itemsOf is the array of items of a listing kept with operator.JSON.
+func itemsOf(list json.RawMessage) json.RawMessage {
+	var l struct {
+		Items json.RawMessage `json:"items"`
 	}
-	b.WriteByte(']')
-	return b.Bytes()
+	if json.Unmarshal(list, &l) != nil || l.Items == nil {
+		return json.RawMessage("[]")
+	}
+	return l.Items
 }
 
 // objectJSON is a JSON object of the given members, in order.

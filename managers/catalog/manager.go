@@ -19,8 +19,8 @@ func init() {
 // codec names the manager in errors.
 const codec base.Codec = "catalog"
 
-// Topic is the event topic of syncs.
-const Topic = "catalog"
+// Topic is the event topic of syncs (fleet.CatalogEvent).
+const Topic = fleet.TopicCatalog
 
 // Config is the config of managers.catalog.
 type Config struct {

@@ -16,16 +16,6 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
-// event is what a sync publishes on Topic.
-type event struct {
-	Registry string     `json:"registry"`
-	Kind     string     `json:"kind"` // synced or failed
-	Revision string     `json:"revision,omitempty"`
-	Added    []string   `json:"added,omitempty"`   // id@version written by this sync
-	Invalid  []string   `json:"invalid,omitempty"` // package dirs rejected
-	Code     fault.Code `json:"code,omitempty"`
-}
-
 // Sync fetches a registry now and updates the catalog; it returns the
 // registry with the outcome recorded. A fetch failure is recorded as
 // lastError and returned; invalid packages are recorded, not returned.
@@ -63,10 +53,10 @@ func (m *Manager) sync(ctx context.Context, name string) (*fleet.Registry, error
 		if serr := m.saveRegistry(ctx, &r, ver); serr != nil {
 			return nil, serr
 		}
-		m.publish(ctx, event{Registry: name, Kind: "failed", Code: r.LastError.Code})
+		m.publish(ctx, fleet.CatalogEvent{Registry: name, Kind: fleet.CatalogFailed, Code: r.LastError.Code})
 		return &r, err
 	}
-	ev := event{Registry: name, Kind: "synced", Revision: snap.Revision}
+	ev := fleet.CatalogEvent{Registry: name, Kind: fleet.CatalogSynced, Revision: snap.Revision}
 	if snap.Revision != r.LastRevision || r.LastError != nil || r.Packages == nil {
 		statuses, added, err := m.apply(ctx, &r, snap)
 		if err != nil {
@@ -221,7 +211,7 @@ func (m *Manager) saveRegistry(ctx context.Context, r *fleet.Registry, ver uint6
 	return err
 }
 
-func (m *Manager) publish(ctx context.Context, ev event) {
+func (m *Manager) publish(ctx context.Context, ev fleet.CatalogEvent) {
 	if err := m.base.Publish(ctx, Topic, ev); err != nil {
 		m.base.Log.WarnContext(ctx, "publishing catalog event failed", "err", err)
 	}

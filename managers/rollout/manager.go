@@ -84,6 +84,18 @@ func (m *Manager) ConfigTarget() any { return &m.cfg }
 // Roles declares a state store (required) and an event bus (optional).
 func (m *Manager) Roles() []module.Role { return base.Roles() }
 
+// Siblings implements module.SiblingDeclarer: the managers a rollout
+// manager composes, beside it in its vendor (a fleet.Onboarding is used
+// when there is one).
+func (m *Manager) Siblings() []module.Role {
+	return []module.Role{
+		module.Need[fleet.Capabilities]("managers.capabilities"),
+		module.Need[fleet.Deployments]("managers.deployment"),
+		module.Need[fleet.Catalog]("managers.catalog"),
+		module.Want[fleet.Onboarding]("managers.onboarding"),
+	}
+}
+
 // Init takes the store and finds the sibling managers.
 func (m *Manager) Init(_ context.Context, env *module.Env) error {
 	if err := m.base.Init(env, codec); err != nil {

@@ -37,6 +37,10 @@ type Vendor struct {
 // ConfigTarget implements module.Configurable.
 func (v *Vendor) ConfigTarget() any { return &v.cfg }
 
+// Siblings implements module.SiblingDeclarer: the three fleet managers
+// (the catalog and rollouts are optional).
+func (v *Vendor) Siblings() []module.Role { return fleet.Siblings() }
+
 // Init finds the three fleet managers among the vendor's managers, and the
 // optional catalog.
 func (v *Vendor) Init(_ context.Context, env *module.Env) error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/managers/authority"
 	"github.com/cadenza-edge/cadenza/providers/state/bolt"
 	"github.com/cadenza-edge/cadenza/providers/state/memory"
 )
@@ -91,20 +92,20 @@ func TestCAConcurrentFirstStartSharesOneCA(t *testing.T) {
 
 func TestCAConfiguredFilesUsed(t *testing.T) {
 	dir := t.TempDir()
-	ca, _, err := generateCA("operator CA", 24*time.Hour, time.Now())
+	ca, _, err := authority.Generate(authority.Spec{CommonName: "operator CA", Validity: 24 * time.Hour}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	certFile, keyFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "ca-key.pem")
-	keyPEM, err := encodeKeyPEM(ca.key)
+	keyPEM, err := authority.EncodeKeyPEM(ca.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}))
+	writeFile(t, certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}))
 	writeFile(t, keyFile, keyPEM)
 	store := memory.New()
 	m := newManager(t, store, `{"ca": {"cert": "`+certFile+`", "key": "`+keyFile+`"}}`)
-	if !m.CACertificate().Equal(ca.cert) {
+	if !m.CACertificate().Equal(ca.Cert) {
 		t.Fatal("the configured CA is not the one in use")
 	}
 	if _, err := store.Get(context.Background(), caKey); !fault.Is(err, fault.NotFound) {
@@ -114,11 +115,11 @@ func TestCAConfiguredFilesUsed(t *testing.T) {
 
 func TestCAConfiguredFilesRejected(t *testing.T) {
 	dir := t.TempDir()
-	ca, _, err := generateCA("operator CA", 24*time.Hour, time.Now())
+	ca, _, err := authority.Generate(authority.Spec{CommonName: "operator CA", Validity: 24 * time.Hour}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, _, err := generateCA("other CA", 24*time.Hour, time.Now())
+	other, _, err := authority.Generate(authority.Spec{CommonName: "other CA", Validity: 24 * time.Hour}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,18 +127,18 @@ func TestCAConfiguredFilesRejected(t *testing.T) {
 	certPEM := func(c *x509.Certificate) []byte {
 		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 	}
-	keyPEM, _ := encodeKeyPEM(ca.key)
-	otherKeyPEM, _ := encodeKeyPEM(other.key)
+	keyPEM, _ := authority.EncodeKeyPEM(ca.Key)
+	otherKeyPEM, _ := authority.EncodeKeyPEM(other.Key)
 	for _, tc := range []struct {
 		name      string
 		cert, key []byte // nil: file missing
 		want      string
 	}{
 		{"missing cert file", nil, keyPEM, "cannot read ca.cert"},
-		{"missing key file", certPEM(ca.cert), nil, "cannot read ca.key"},
+		{"missing key file", certPEM(ca.Cert), nil, "cannot read ca.key"},
 		{"cert file without PEM", []byte("not pem"), keyPEM, "no PEM CERTIFICATE block"},
-		{"key file without key", certPEM(ca.cert), certPEM(ca.cert), "no PEM PRIVATE KEY"},
-		{"key of another CA", certPEM(ca.cert), otherKeyPEM, "does not match"},
+		{"key file without key", certPEM(ca.Cert), certPEM(ca.Cert), "no PEM PRIVATE KEY"},
+		{"key of another CA", certPEM(ca.Cert), otherKeyPEM, "does not match"},
 		{"not a CA certificate", certPEM(leaf), keyPEM, "not a CA certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

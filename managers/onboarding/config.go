@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/managers/authority"
 )
 
 // Defaults of the config.
@@ -44,10 +45,7 @@ type Config struct {
 }
 
 // CAFiles names a CA's PEM files.
-type CAFiles struct {
-	Cert string `json:"cert"` // PEM CERTIFICATE (the first block is the CA)
-	Key  string `json:"key"`  // PEM PRIVATE KEY (PKCS#8), EC PRIVATE KEY or RSA PRIVATE KEY
-}
+type CAFiles = authority.Files
 
 // ServerCertificate configures the TLS server certificate Init issues.
 type ServerCertificate struct {

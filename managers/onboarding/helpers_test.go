@@ -18,6 +18,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
+	"github.com/cadenza-edge/cadenza/managers/authority"
 	"github.com/cadenza-edge/cadenza/managers/base/basetest"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
@@ -104,7 +105,7 @@ func (is *issuer) issue(t testing.TB, s certSpec) *x509.Certificate {
 	if s.cn == "" {
 		s.cn = "device"
 	}
-	serial, err := randomSerial()
+	serial, err := authority.RandomSerial()
 	if err != nil {
 		t.Fatal(err)
 	}

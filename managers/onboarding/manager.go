@@ -13,6 +13,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/coa/state"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/managers/authority"
 )
 
 // caExpiryWarning is how close to its expiry the CA makes Init log a warning.
@@ -26,7 +27,7 @@ type Manager struct {
 	log      *slog.Logger
 	hostName string
 	policy   policy
-	ca       *authority
+	ca       *authority.Authority
 	certs    *certCache
 	now      func() time.Time // the clock; time.Now unless a test sets it
 }
@@ -78,11 +79,11 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 		return err
 	}
 	now := m.now()
-	if now.After(ca.cert.NotAfter) {
+	if now.After(ca.Cert.NotAfter) {
 		return m.expiredCA(ca)
 	}
-	if left := ca.cert.NotAfter.Sub(now); left < caExpiryWarning {
-		m.log.WarnContext(ctx, "onboarding CA expires soon: devices will stop trusting this WFM", "notAfter", ca.cert.NotAfter, "left", left.Round(time.Hour))
+	if left := ca.Cert.NotAfter.Sub(now); left < caExpiryWarning {
+		m.log.WarnContext(ctx, "onboarding CA expires soon: devices will stop trusting this WFM", "notAfter", ca.Cert.NotAfter, "left", left.Round(time.Hour))
 	}
 	m.ca = ca
 	if err := m.exportCA(ctx); err != nil {
@@ -92,8 +93,8 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 }
 
 // expiredCA is Init's error for a CA past its NotAfter.
-func (m *Manager) expiredCA(ca *authority) error {
-	at := ca.cert.NotAfter.UTC().Format(time.RFC3339)
+func (m *Manager) expiredCA(ca *authority.Authority) error {
+	at := ca.Cert.NotAfter.UTC().Format(time.RFC3339)
 	if m.cfg.CA != nil {
 		return fmt.Errorf("onboarding: the CA in %s expired at %s; configure a valid one (devices must then trust it)", m.cfg.CA.Cert, at)
 	}
@@ -105,8 +106,8 @@ func (m *Manager) Health(context.Context) error {
 	if m.ca == nil {
 		return errors.New("onboarding: the CA is not loaded")
 	}
-	if m.now().After(m.ca.cert.NotAfter) {
-		return fault.New(fault.Unavailable, "onboarding: the CA expired at %s", m.ca.cert.NotAfter.UTC().Format(time.RFC3339))
+	if m.now().After(m.ca.Cert.NotAfter) {
+		return fault.New(fault.Unavailable, "onboarding: the CA expired at %s", m.ca.Cert.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -116,5 +117,5 @@ func (m *Manager) CACertificate() *x509.Certificate {
 	if m.ca == nil {
 		return nil
 	}
-	return m.ca.cert
+	return m.ca.Cert
 }

@@ -9,10 +9,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/cadenza-edge/cadenza/managers/authority"
 )
 
 // ensureServerCert makes sure the configured server certificate files hold a
@@ -35,22 +36,13 @@ func (m *Manager) ensureServerCert(ctx context.Context) error {
 		return fmt.Errorf("onboarding: generating the server key: %w", err)
 	}
 	subject := pkix.Name{CommonName: sc.Hosts[0], Organization: []string{"Cadenza"}}
-	cert, der, err := m.ca.issueServer(&key.PublicKey, subject, sc.Hosts, sc.validity(), now)
+	cert, err := m.ca.Issue(&key.PublicKey, authority.Leaf{Subject: subject, Hosts: sc.Hosts,
+		Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, Validity: sc.validity()}, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("onboarding: %w", err)
 	}
-	keyPEM, err := encodeKeyPEM(key)
-	if err != nil {
-		return fmt.Errorf("onboarding: encoding the server key: %w", err)
-	}
-	// Key first: a crash between the two writes leaves a mismatched pair,
-	// which the next start detects and replaces.
-	if err := writeFileAtomic(sc.Key, keyPEM, 0o600); err != nil {
-		return fmt.Errorf("onboarding: serverCertificate.key: %w", err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	if err := writeFileAtomic(sc.Cert, certPEM, 0o644); err != nil {
-		return fmt.Errorf("onboarding: serverCertificate.cert: %w", err)
+	if err := authority.WritePair(sc.Cert, sc.Key, cert, key); err != nil {
+		return fmt.Errorf("onboarding: serverCertificate: %w", err)
 	}
 	m.log.InfoContext(ctx, "server certificate issued", "reason", reason, "cert", sc.Cert, "key", sc.Key,
 		"hosts", sc.Hosts, "notAfter", cert.NotAfter)
@@ -71,11 +63,11 @@ func (m *Manager) serverCertProblem(sc *ServerCertificate, now time.Time) string
 	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
 		return "not a matching PEM key pair: " + err.Error()
 	}
-	cert, err := parseCertPEM(certPEM)
+	cert, err := authority.ParseCertPEM(certPEM)
 	if err != nil {
 		return "certificate unparseable: " + err.Error()
 	}
-	if !bytes.Equal(cert.RawIssuer, m.ca.cert.RawSubject) || cert.CheckSignatureFrom(m.ca.cert) != nil {
+	if !bytes.Equal(cert.RawIssuer, m.ca.Cert.RawSubject) || cert.CheckSignatureFrom(m.ca.Cert) != nil {
 		return "not issued by the current CA"
 	}
 	for _, h := range sc.Hosts {

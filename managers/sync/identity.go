@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/managers/authority"
 )
 
 // certValidity is the lifetime of the self-signed device certificate.
@@ -103,27 +104,11 @@ func readKey(file string) (crypto.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(b)
-	if block == nil {
-		return nil, fault.New(fault.Internal, "device key %s is not PEM", file)
-	}
-	var k any
-	switch block.Type {
-	case "EC PRIVATE KEY":
-		k, err = x509.ParseECPrivateKey(block.Bytes)
-	case "RSA PRIVATE KEY":
-		k, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	default:
-		k, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	}
+	k, err := authority.ParseKeyPEM(b)
 	if err != nil {
 		return nil, fault.Wrap(err, fault.Internal, "device key %s", file)
 	}
-	s, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, fault.New(fault.Internal, "device key %s cannot sign", file)
-	}
-	return s, nil
+	return k, nil
 }
 
 // readCert reads the first PEM certificate of file.

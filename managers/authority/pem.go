@@ -1,6 +1,7 @@
-package onboarding
+package authority
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
@@ -10,34 +11,34 @@ import (
 	"path/filepath"
 )
 
-// loadCAFiles reads a configured CA: the first CERTIFICATE block of certFile
+// LoadFiles reads a configured CA: the first CERTIFICATE block of certFile
 // and the private key in keyFile. Errors name the file and what is wrong.
-func loadCAFiles(certFile, keyFile string) (*authority, error) {
+func LoadFiles(certFile, keyFile string) (*Authority, error) {
 	certPEM, err := os.ReadFile(certFile)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: cannot read ca.cert: %w", err)
+		return nil, fmt.Errorf("cannot read ca.cert: %w", err)
 	}
-	cert, err := parseCertPEM(certPEM)
+	cert, err := ParseCertPEM(certPEM)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: ca.cert %s: %w", certFile, err)
+		return nil, fmt.Errorf("ca.cert %s: %w", certFile, err)
 	}
 	keyPEM, err := os.ReadFile(keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: cannot read ca.key: %w", err)
+		return nil, fmt.Errorf("cannot read ca.key: %w", err)
 	}
-	key, err := parseKeyPEM(keyPEM)
+	key, err := ParseKeyPEM(keyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("onboarding: ca.key %s: %w", keyFile, err)
+		return nil, fmt.Errorf("ca.key %s: %w", keyFile, err)
 	}
-	ca := &authority{cert: cert, key: key}
-	if err := ca.check(); err != nil {
-		return nil, fmt.Errorf("onboarding: ca %s / %s: %w", certFile, keyFile, err)
+	ca := &Authority{Cert: cert, Key: key}
+	if err := ca.Check(); err != nil {
+		return nil, fmt.Errorf("ca %s / %s: %w", certFile, keyFile, err)
 	}
 	return ca, nil
 }
 
-// parseCertPEM parses the first CERTIFICATE block.
-func parseCertPEM(data []byte) (*x509.Certificate, error) {
+// ParseCertPEM parses the first CERTIFICATE block.
+func ParseCertPEM(data []byte) (*x509.Certificate, error) {
 	for {
 		var block *pem.Block
 		block, data = pem.Decode(data)
@@ -50,9 +51,9 @@ func parseCertPEM(data []byte) (*x509.Certificate, error) {
 	}
 }
 
-// parseKeyPEM parses the first private key block: PKCS#8 ("PRIVATE KEY"),
+// ParseKeyPEM parses the first private key block: PKCS#8 ("PRIVATE KEY"),
 // SEC 1 ("EC PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY").
-func parseKeyPEM(data []byte) (crypto.Signer, error) {
+func ParseKeyPEM(data []byte) (crypto.Signer, error) {
 	for {
 		var block *pem.Block
 		block, data = pem.Decode(data)
@@ -82,8 +83,8 @@ func parseKeyPEM(data []byte) (crypto.Signer, error) {
 	}
 }
 
-// encodeKeyPEM returns key as a PKCS#8 PEM block.
-func encodeKeyPEM(key crypto.Signer) ([]byte, error) {
+// EncodeKeyPEM returns key as a PKCS#8 PEM block.
+func EncodeKeyPEM(key crypto.Signer) ([]byte, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return nil, err
@@ -91,10 +92,10 @@ func encodeKeyPEM(key crypto.Signer) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
-// writeFileAtomic writes data to path with mode perm through a temporary
+// WriteFileAtomic writes data to path with mode perm through a temporary
 // file in the same directory and a rename, so a reader never sees a partial
 // file. Missing directories are created with mode 0750.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("cannot create directory %s: %w", dir, err)
@@ -122,6 +123,33 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("cannot replace %s: %w", path, err)
+	}
+	return nil
+}
+
+// Export writes cert (PEM) to path when it is not already there, and
+// reports whether it wrote it.
+func Export(path string, cert *x509.Certificate) (bool, error) {
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return false, nil
+	}
+	return true, WriteFileAtomic(path, data, 0o644)
+}
+
+// WritePair writes a key (PKCS#8 PEM, mode 0600) and its certificate (PEM,
+// 0644). The key goes first: a crash between the two writes leaves a
+// mismatched pair, which a reader detects (the public keys differ).
+func WritePair(certFile, keyFile string, cert *x509.Certificate, key crypto.Signer) error {
+	keyPEM, err := EncodeKeyPEM(key)
+	if err != nil {
+		return fmt.Errorf("encoding the key: %w", err)
+	}
+	if err := WriteFileAtomic(keyFile, keyPEM, 0o600); err != nil {
+		return fmt.Errorf("key %s: %w", keyFile, err)
+	}
+	if err := WriteFileAtomic(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
+		return fmt.Errorf("cert %s: %w", certFile, err)
 	}
 	return nil
 }

@@ -5,15 +5,23 @@
 //
 // # Formats
 //
-// Parse reads both published formats into the same Description:
+// Parse reads the three published formats into the same Description:
 //
 //   - the newest (apiVersion "v1", a top-level id, no kind, profile types
 //     helm, compose and custom, deviceConstraints);
 //   - the older P1-era format (apiVersion margo.org/v1-alpha1, kind
 //     ApplicationDescription, metadata.id, profile types helm.v3 and compose,
-//     requiredResources). helm.v3 is normalised to "helm" and
-//     requiredResources to Constraints; Description.Format says which format
-//     was read.
+//     requiredResources);
+//   - the format of the spec's LinkML data model and its examples, in
+//     between: the P1-era apiVersion and kind with a top-level id, profile
+//     types helm and compose (helm.v3 too), requiredResources.
+//
+// The envelope picks the format (apiVersion "v1": newest; apiVersion
+// margo.org/v1-alpha1 or a kind: one of the other two, told apart by where
+// the id is). helm.v3 is normalised to "helm" and requiredResources to
+// Constraints; Description.Format says which format was read. Only the
+// application id has the id pattern (lowercase letters, digits and '-', at
+// most 200); a profile id is a plain, non-empty string.
 //
 // # Errors
 //
@@ -26,7 +34,7 @@
 // missing member is reported at the path it should have had.
 //
 // The newest format is closed (unknown members are violations, except
-// x-*-extensions members); the older one is open, as its sandbox packages
+// x-*-extensions members); the older two are open, as their sandbox packages
 // carry members no schema defines. Component properties are open in both
 // (custom profiles define their own).
 //

@@ -43,16 +43,34 @@ func Parse(data []byte) (*Description, error) {
 	return d, nil
 }
 
+// format picks the generation of a document from its envelope. apiVersion
+// "v1" is the newest format. apiVersion margo.org/v1-alpha1, or a kind,
+// means the kind-carrying family, whose two generations share apiVersion and
+// kind and differ by where the id is: at the top level (FormatV1AlphaTopID)
+// or in metadata (FormatV1Alpha). A document with another or no apiVersion
+// and no kind is the newest format when it has a top-level id (its checks
+// then report the apiVersion), else FormatV1Alpha.
+func format(root map[string]any) string {
+	apiVersion, _ := root["apiVersion"].(string)
+	_, hasKind := root["kind"]
+	_, hasID := root["id"]
+	switch {
+	case apiVersion == FormatV1:
+		return FormatV1
+	case apiVersion == FormatV1Alpha || hasKind || !hasID:
+		if hasID {
+			return FormatV1AlphaTopID
+		}
+		return FormatV1Alpha
+	}
+	return FormatV1
+}
+
 // read walks the document root and returns the description and every
 // violation.
 func read(root map[string]any) (*Description, []fault.Violation) {
 	w := &walker{}
-	d := &Description{Format: FormatV1}
-	_, hasKind := root["kind"]
-	_, hasID := root["id"]
-	if hasKind || !hasID && root["apiVersion"] != FormatV1 {
-		d.Format = FormatV1Alpha
-	}
+	d := &Description{Format: format(root)}
 	w.closed = d.Format == FormatV1
 	var p path
 	apiVersion := w.str(p, root, "apiVersion", true)
@@ -61,7 +79,6 @@ func read(root map[string]any) (*Description, []fault.Violation) {
 		if apiVersion != "" && apiVersion != FormatV1 {
 			w.add(p.key("apiVersion"), "must be %q", FormatV1)
 		}
-		d.ID = w.id(p, root, "id")
 	} else {
 		if apiVersion != "" && apiVersion != FormatV1Alpha {
 			w.add(p.key("apiVersion"), "must be %q or %q (with a top-level id)", FormatV1Alpha, FormatV1)
@@ -69,6 +86,9 @@ func read(root map[string]any) (*Description, []fault.Violation) {
 		if k := w.str(p, root, "kind", true); k != "" && k != "ApplicationDescription" {
 			w.add(p.key("kind"), "must be ApplicationDescription")
 		}
+	}
+	if d.Format != FormatV1Alpha {
+		d.ID = w.id(p, root, "id")
 	}
 	w.metadata(d, p.key("metadata"), w.object(p.key("metadata"), root["metadata"], true))
 	w.profiles(d, p, root)
@@ -83,8 +103,14 @@ func (w *walker) metadata(d *Description, p path, m map[string]any) {
 		return
 	}
 	w.known(p, m, "name", "description", "version", "catalog")
-	if d.Format == FormatV1Alpha {
+	switch d.Format {
+	case FormatV1Alpha:
 		d.ID = w.id(p, m, "id")
+	case FormatV1AlphaTopID:
+		// The open walker would ignore it; a second, different id is ambiguous.
+		if id, ok := m["id"]; ok && id != d.ID {
+			w.add(p.key("id"), "must not differ from the top-level id, which is the application id of this generation (got %v, id is %q)", id, d.ID)
+		}
 	}
 	d.Name = w.str(p, m, "name", true)
 	d.Version = w.str(p, m, "version", true)
@@ -93,7 +119,7 @@ func (w *walker) metadata(d *Description, p path, m map[string]any) {
 	}
 	d.Description = w.str(p, m, "description", false)
 	cp := p.key("catalog")
-	c := w.object(cp, m["catalog"], d.Format == FormatV1)
+	c := w.object(cp, m["catalog"], d.Format != FormatV1Alpha)
 	if c == nil {
 		return
 	}
@@ -116,7 +142,7 @@ func (w *walker) metadata(d *Description, p path, m map[string]any) {
 			d.Catalog.Authors = append(d.Catalog.Authors, Person{Name: w.str(ip, a, "name", false), Email: w.str(ip, a, "email", false)})
 		}
 	}
-	orgs := w.array(cp, c, "organization", d.Format == FormatV1)
+	orgs := w.array(cp, c, "organization", d.Format != FormatV1Alpha)
 	for i, v := range orgs {
 		ip := cp.key("organization").index(i)
 		if o := w.object(ip, v, true); o != nil {

@@ -38,8 +38,10 @@ func (w *walker) profiles(d *Description, root path, m map[string]any) {
 		w.known(ip, pm, "type", "id", "description", "components", "deviceConstraints")
 		pr := Profile{Description: w.str(ip, pm, "description", false)}
 		pr.Type = w.profileType(d.Format, ip, pm)
-		if d.Format == FormatV1 || pm["id"] != nil {
-			pr.ID = w.id(ip, pm, "id")
+		// A profile id is a plain string: only the application id has a
+		// pattern.
+		if d.Format != FormatV1Alpha || pm["id"] != nil {
+			pr.ID = w.str(ip, pm, "id", true)
 		} else {
 			pr.ID = "profile-" + strconv.Itoa(i) // the 2024 draft had no profile id
 		}
@@ -57,25 +59,33 @@ func (w *walker) profiles(d *Description, root path, m map[string]any) {
 	}
 }
 
-// profileType reads and normalises a profile type.
+// profileTypes are the profile types each format allows.
+var profileTypes = map[string][]string{
+	FormatV1:           {profile.Helm, profile.Compose, profile.Custom},
+	FormatV1Alpha:      {profile.HelmV3, profile.Compose},
+	FormatV1AlphaTopID: {profile.Helm, profile.HelmV3, profile.Compose},
+}
+
+// profileType reads and normalises a profile type (helm.v3 reads as helm).
 func (w *walker) profileType(format string, p path, m map[string]any) string {
 	t := w.str(p, m, "type", true)
+	allowed := profileTypes[format]
 	switch {
 	case t == "":
 		return ""
-	case format == FormatV1 && (t == profile.Helm || t == profile.Compose || t == profile.Custom):
-		return t
-	case format == FormatV1Alpha && (t == profile.HelmV3 || t == profile.Compose):
-		if t == profile.HelmV3 {
-			return profile.Helm
-		}
-		return t
-	case format == FormatV1:
-		w.add(p.key("type"), "must be helm, compose or custom (got %q)", t)
-	default:
-		w.add(p.key("type"), "must be helm.v3 or compose (got %q)", t)
+	case slices.Contains(allowed, t):
+		return profile.Normal(t)
 	}
+	w.add(p.key("type"), "must be %s (got %q)", orList(allowed), t)
 	return ""
+}
+
+// orList renders a, b or c.
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 // components reads a profile's components and checks the properties its

@@ -1,9 +1,22 @@
 package application
 
-// Formats of a Description, as read by Parse.
+// Formats (generations) of a Description, as read by Parse. Cadenza reads
+// all three and writes none: application descriptions come from their
+// developers (the samples Cadenza ships are FormatV1).
 const (
-	FormatV1      = "v1"                  // newest: top-level id
-	FormatV1Alpha = "margo.org/v1-alpha1" // P1 era: metadata.id
+	// FormatV1 is the newest format: apiVersion "v1", no kind, a top-level
+	// id, profile types helm, compose and custom, deviceConstraints.
+	FormatV1 = "v1"
+	// FormatV1Alpha is the P1-era format: apiVersion margo.org/v1-alpha1,
+	// kind ApplicationDescription, metadata.id, profile types helm.v3 and
+	// compose, requiredResources.
+	FormatV1Alpha = "margo.org/v1-alpha1"
+	// FormatV1AlphaTopID is the generation of the spec's LinkML data model
+	// and its examples, between the two: the FormatV1Alpha envelope (apiVersion
+	// margo.org/v1-alpha1, kind ApplicationDescription) with the id at the top
+	// level, profile types helm and compose (helm.v3, which some versions of
+	// those examples write, reads as helm), requiredResources.
+	FormatV1AlphaTopID = "margo.org/v1-alpha1+id"
 )
 
 // Setting data types of configuration schema rules.

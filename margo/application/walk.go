@@ -11,7 +11,8 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 )
 
-// idPattern is the pattern of application and profile ids.
+// idPattern is the pattern of application ids (profile ids are plain
+// strings).
 var idPattern = regexp.MustCompile(`^[-a-z0-9]{1,200}$`)
 
 // path is a violation field path; "" is the root.

@@ -87,6 +87,12 @@ type Resources struct {
 type CPU struct {
 	Cores        float64 `json:"cores"`
 	Architecture string  `json:"architecture,omitempty"`
+	// Architectures is the list form of the first P1 layout's
+	// resources.cpu in the generation whose schemas are generated from the
+	// spec's data model (one CPU class shared with application
+	// requirements). It is validated like Architecture; the flat layouts
+	// (cpus[]) have no such member.
+	Architectures []string `json:"architectures,omitempty"`
 }
 
 // Peripheral is a peripheral device (gpu, display, camera, microphone, speaker).
@@ -123,7 +129,9 @@ func (c *DeviceCapabilitiesManifest) Hosting() bool {
 // ParseCapabilities parses and validates a P1 DeviceCapabilitiesManifest in
 // either P1 layout. The layout is the first one when properties has roles or
 // resources, else the gateway-era flat one. See the package documentation for
-// the strictness of each.
+// the strictness of each. In both, apiVersion is any non-empty string (the
+// spec schemas type it as a free string) and kind is exactly
+// DeviceCapabilitiesManifest.
 //
 // In the flat layout a device that reports any hosting field (cpus, memory,
 // storage, otelCollector true, supportedRuntimes, supportedDeploymentTypes)

@@ -68,7 +68,8 @@ func TestParseCapabilities_Violations(t *testing.T) {
 		name, field string
 		doc         []byte
 	}{
-		{"envelope apiVersion exact", "apiVersion", patch(t, flat, `"device.margo.org/v1alpha1"`, `"device.margo.org/v1"`)},
+		{"envelope apiVersion not empty", "apiVersion", patch(t, flat, `"device.margo.org/v1alpha1"`, `""`)},
+		{"envelope apiVersion a string", "apiVersion", patch(t, first, `"device.margo.org/v1alpha1"`, `1`)},
 		{"envelope kind exact", "kind", patch(t, first, `"DeviceCapabilitiesManifest"`, `"DeviceCapabilities"`)},
 		{"envelope apiVersion required", "apiVersion", patch(t, flat, `"apiVersion": "device.margo.org/v1alpha1",`, ``)},
 		{"properties required", "properties", []byte(`{"apiVersion":"device.margo.org/v1alpha1","kind":"DeviceCapabilitiesManifest"}`)},

@@ -3,6 +3,7 @@ package document
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"sigs.k8s.io/yaml"
@@ -14,11 +15,20 @@ import (
 // follows.
 type DeploymentProfileVersion string
 
-// The ApplicationDeployment layouts.
+// The ApplicationDeployment layouts (generations). ParseDeployment reads
+// all three; Cadenza writes DeploymentP1.
 const (
 	// DeploymentP1: apiVersion application.margo.org/v1alpha1, kind
-	// ApplicationDeployment, id and applicationId in metadata.annotations.
+	// ApplicationDeployment, id and applicationId in metadata.annotations,
+	// profile type helm.v3 or compose.
 	DeploymentP1 DeploymentProfileVersion = "p1"
+	// DeploymentP1TopID is the generation of the spec's LinkML data model and
+	// its examples, between P1 and P2: the P1 envelope (apiVersion
+	// application.margo.org/v1alpha1, kind ApplicationDeployment) with the
+	// deployment id, a UUID, at the top level; metadata.annotations holds
+	// applicationId; profile type helm or compose (helm.v3, which some
+	// versions of those examples write, reads as helm).
+	DeploymentP1TopID DeploymentProfileVersion = "p1-top-id"
 	// DeploymentP2: no apiVersion or kind, top-level id, spec.applicationId.
 	DeploymentP2 DeploymentProfileVersion = "p2"
 )
@@ -29,7 +39,7 @@ const (
 type ApplicationDeployment struct {
 	APIVersion string             `json:"apiVersion,omitempty"`
 	Kind       string             `json:"kind,omitempty"`
-	TopID      string             `json:"id,omitempty"` // P2 only
+	TopID      string             `json:"id,omitempty"` // P2 and P1TopID
 	Metadata   DeploymentMetadata `json:"metadata"`
 	Spec       DeploymentSpec     `json:"spec"`
 
@@ -45,11 +55,11 @@ type DeploymentMetadata struct {
 	// DeviceID is the target device, id(/id)* with an optional trailing /*
 	// that lets a gateway choose the child.
 	DeviceID    string                `json:"deviceId,omitempty"`
-	Annotations DeploymentAnnotations `json:"annotations"` // P1 only
+	Annotations DeploymentAnnotations `json:"annotations"` // P1 and P1TopID (applicationId only)
 	Labels      map[string]string     `json:"labels,omitempty"`
 }
 
-// DeploymentAnnotations are the P1 identifiers.
+// DeploymentAnnotations are the P1 identifiers (P1TopID: applicationId only).
 type DeploymentAnnotations struct {
 	ID            string `json:"id"`
 	ApplicationID string `json:"applicationId"`
@@ -72,16 +82,16 @@ type DeploymentProfile struct {
 }
 
 // ID returns the deployment id: metadata.annotations.id (P1) or the top-level
-// id (P2). It equals the manifest's deploymentId.
+// id (P1TopID, P2). It equals the manifest's deploymentId.
 func (d *ApplicationDeployment) ID() string {
-	if d.Profile == DeploymentP2 {
+	if d.Profile == DeploymentP2 || d.Profile == DeploymentP1TopID {
 		return d.TopID
 	}
 	return d.Metadata.Annotations.ID
 }
 
 // ApplicationID returns the application id: metadata.annotations.applicationId
-// (P1) or spec.applicationId (P2).
+// (P1, P1TopID) or spec.applicationId (P2).
 func (d *ApplicationDeployment) ApplicationID() string {
 	if d.Profile == DeploymentP2 {
 		return d.Spec.ApplicationID
@@ -106,11 +116,14 @@ func (d *ApplicationDeployment) Raw() []byte { return d.raw }
 func (d *ApplicationDeployment) Digest() string { return DigestOf(d.raw) }
 
 // ParseDeployment parses and validates an ApplicationDeployment YAML document
-// (JSON, being YAML, works too). The layout is P2 when the document has a
-// top-level id and neither apiVersion nor kind, else P1.
+// (JSON, being YAML, works too). The envelope picks the generation (see
+// deploymentLayout): a document with apiVersion or kind is P1 or, when its
+// id is at the top level, P1TopID; one with neither is P2.
 //
-// Checks beyond the schema: the P1 id is a UUID in canonical form; component
-// names are unique; every parameter target names a component of the profile.
+// Checks beyond the schema: the P1 and P1TopID id is a UUID in canonical
+// form; a P1TopID document repeats no other id in metadata.annotations.id;
+// component names are unique; every parameter target names a component of
+// the profile.
 // Duplicate YAML keys make the bytes unparseable (400). Only the first
 // document of a YAML stream is read.
 //
@@ -125,13 +138,7 @@ func ParseDeployment(yamlBytes []byte) (*ApplicationDeployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	profile, schema := DeploymentP1, schemaDeploymentP1
-	_, hasAPIVersion := member(raw, "apiVersion")
-	_, hasKind := member(raw, "kind")
-	_, hasID := member(raw, "id")
-	if hasID && !hasAPIVersion && !hasKind {
-		profile, schema = DeploymentP2, schemaDeploymentP2
-	}
+	profile, schema := deploymentLayout(raw)
 	d, err := finish(j, raw, vs, schema, func(d *ApplicationDeployment, _ any, vs *violations) {
 		d.Profile = profile
 		checkDeployment(d, vs)
@@ -143,25 +150,49 @@ func ParseDeployment(yamlBytes []byte) (*ApplicationDeployment, error) {
 	return d, nil
 }
 
+// deploymentLayout picks the generation of a decoded ApplicationDeployment
+// and its schema. The envelope tells the generations apart: apiVersion or
+// kind present means the P1 envelope, whose values the schema then checks;
+// inside it, P1 and P1TopID share apiVersion and kind and differ by where the
+// id is (metadata.annotations.id or the top level). A document with neither
+// apiVersion nor kind is P2 when it has a top-level id, and otherwise P1, so
+// that the answer names the missing envelope.
+func deploymentLayout(raw any) (DeploymentProfileVersion, string) {
+	_, hasAPIVersion := member(raw, "apiVersion")
+	_, hasKind := member(raw, "kind")
+	_, hasID := member(raw, "id")
+	switch {
+	case (hasAPIVersion || hasKind) && hasID:
+		return DeploymentP1TopID, schemaDeploymentP1TopID
+	case !hasAPIVersion && !hasKind && hasID:
+		return DeploymentP2, schemaDeploymentP2
+	}
+	return DeploymentP1, schemaDeploymentP1
+}
+
 // checkDeployment runs the semantic checks and drops fields the layout does
-// not define (the P1 schema is open, so they were not validated).
+// not define (the P1 schemas are open, so they were not validated).
 func checkDeployment(d *ApplicationDeployment, vs *violations) {
 	prof := &d.Spec.DeploymentProfile
-	if d.Profile == DeploymentP1 {
+	switch d.Profile {
+	case DeploymentP1:
 		d.TopID, d.Spec.ApplicationID, prof.DeviceConstraints = "", "", nil
-		if id := d.Metadata.Annotations.ID; id != "" {
-			if u, err := uuid.Parse(id); err != nil || u.String() != id {
-				vs.add("metadata.annotations.id", "must be a UUID in canonical form (8-4-4-4-12 lowercase hex digits) (got %s)", quoteValue(id))
-			}
+		checkUUID(vs, "metadata.annotations.id", d.Metadata.Annotations.ID)
+	case DeploymentP1TopID:
+		d.Spec.ApplicationID, prof.DeviceConstraints = "", nil
+		checkUUID(vs, "id", d.TopID)
+		if a := d.Metadata.Annotations.ID; a != "" && a != d.TopID {
+			vs.add("metadata.annotations.id", "must not differ from the top-level id, which is the deployment id of this generation (got %s, id is %s)", quoteValue(a), quoteValue(d.TopID))
 		}
-	} else {
+		d.Metadata.Annotations.ID = ""
+	default:
 		d.Metadata.Annotations = DeploymentAnnotations{}
 	}
-	for i := range prof.Components {
-		p := &prof.Components[i].Properties
-		if d.Profile == DeploymentP1 {
-			switch prof.Type {
-			case profile.HelmV3:
+	if d.Profile != DeploymentP2 {
+		for i := range prof.Components {
+			p := &prof.Components[i].Properties
+			switch profile.Normal(prof.Type) {
+			case profile.Helm:
 				p.PackageLocation, p.KeyLocation = "", ""
 			case profile.Compose:
 				p.Repository, p.Revision = "", ""
@@ -191,5 +222,20 @@ func checkDeployment(d *ApplicationDeployment, vs *violations) {
 				}
 			}
 		}
+	}
+}
+
+// checkUUID reports id at field unless it is empty (the schema reports that)
+// or a UUID in canonical form.
+func checkUUID(vs *violations, field path, id string) {
+	if id == "" {
+		return
+	}
+	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		msg := "must be a UUID in canonical form (8-4-4-4-12 lowercase hex digits)"
+		if err == nil && strings.EqualFold(u.String(), id) {
+			msg = "must be a UUID written in lowercase"
+		}
+		vs.add(field, "%s (got %s)", msg, quoteValue(id))
 	}
 }

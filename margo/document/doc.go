@@ -42,10 +42,16 @@
 //     at the top level and inside properties (vendor extensions).
 //   - Capabilities, P2: as rc.3: no envelope, top level closed except labels and
 //     x-<name>-extensions objects; properties closed except "x-" members.
-//   - Status, manifest, onboarding, P1 ApplicationDeployment: objects are open,
-//     as in the OpenAPI; known members are strict.
+//   - Status, manifest, onboarding, P1 and P1TopID ApplicationDeployment:
+//     objects are open, as in the OpenAPI; known members are strict.
 //   - P2 ApplicationDeployment: closed where rc.3 says additionalProperties:false
 //     (deployment profile and components), with x-<name>-extensions allowed.
+//
+// Envelopes: kind is exact wherever the spec fixes it. apiVersion is any
+// non-empty string in the onboarding request, capabilities and status (the
+// spec schemas type it as a free string); the ApplicationDeployment
+// apiVersion is exact. Which generations of each document are read, and
+// which one Cadenza writes, is in docs/documents.md.
 package document
 
 // Media types used on the wire.
@@ -55,7 +61,11 @@ const (
 	YAMLMediaType     = "application/yaml"
 )
 
-// Envelope values (apiVersion and kind) of the P1 documents.
+// Envelope values (apiVersion and kind) of the P1 documents, as Cadenza
+// writes them. On input the kinds are exact, and so is the
+// ApplicationDeployment apiVersion (it tells the generations apart); the
+// onboarding, capabilities and status apiVersion is any non-empty string, as
+// in the spec schemas, which type it as a free string.
 const (
 	OnboardingAPIVersion   = "onboarding.margo.org/v1alpha1"
 	OnboardingKind         = "OnboardingRequest"

@@ -10,7 +10,9 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/fault"
 )
 
-// OnboardingRequest is the P1 POST /onboarding body.
+// OnboardingRequest is the P1 POST /onboarding body. On input apiVersion is
+// any non-empty string (the spec schemas type it as a free string) and kind
+// is exactly OnboardingRequest; Cadenza writes OnboardingAPIVersion.
 type OnboardingRequest struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`

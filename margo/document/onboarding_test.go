@@ -75,7 +75,8 @@ func TestParseOnboardingRequest_Rejections(t *testing.T) {
 		body             map[string]any
 	}{
 		{"apiVersion missing", ProblemInvalidRequest, "apiVersion", map[string]any{"kind": OnboardingKind, "certificate": good}},
-		{"apiVersion wrong", ProblemInvalidRequest, "apiVersion", map[string]any{"apiVersion": "onboarding.margo.org/v1", "kind": OnboardingKind, "certificate": good}},
+		{"apiVersion empty", ProblemInvalidRequest, "apiVersion", map[string]any{"apiVersion": "", "kind": OnboardingKind, "certificate": good}},
+		{"apiVersion not a string", ProblemInvalidRequest, "apiVersion", map[string]any{"apiVersion": 1, "kind": OnboardingKind, "certificate": good}},
 		{"kind missing", ProblemInvalidRequest, "kind", map[string]any{"apiVersion": OnboardingAPIVersion, "certificate": good}},
 		{"kind wrong", ProblemInvalidRequest, "kind", map[string]any{"apiVersion": OnboardingAPIVersion, "kind": "Onboarding", "certificate": good}},
 		{"certificate missing", ProblemInvalidRequest, "certificate", map[string]any{"apiVersion": OnboardingAPIVersion, "kind": OnboardingKind}},

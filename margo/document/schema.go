@@ -36,6 +36,7 @@ const (
 	schemaStatus             = "status.json"
 	schemaManifest           = "manifest.json"
 	schemaDeploymentP1       = "deployment-p1.json"
+	schemaDeploymentP1TopID  = "deployment-p1-topid.json"
 	schemaDeploymentP2       = "deployment-p2.json"
 )
 

@@ -11,11 +11,11 @@ func TestEmbeddedSchemasCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := fs.Glob(schemaFS, "schema/*.json")
-	if len(schemas) != len(files) || len(files) < 9 {
+	if len(schemas) != len(files) || len(files) < 10 {
 		t.Fatalf("compiled %d schemas from %d files", len(schemas), len(files))
 	}
 	for _, name := range []string{schemaOnboarding, schemaOnboardingResponse, schemaCapsResources, schemaCapsFlat,
-		schemaCapsP2, schemaStatus, schemaManifest, schemaDeploymentP1, schemaDeploymentP2} {
+		schemaCapsP2, schemaStatus, schemaManifest, schemaDeploymentP1, schemaDeploymentP1TopID, schemaDeploymentP2} {
 		if schemas[name] == nil {
 			t.Errorf("schema %s missing", name)
 		}

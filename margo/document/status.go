@@ -8,8 +8,10 @@ import (
 
 // DeploymentStatusManifest is what a device posts to
 // .../deployments/{deploymentId}/status. apiVersion and kind are optional on
-// input (the P1 OpenAPI requires them, the P1 page omits them, P2 drops them)
-// but must be exact when present.
+// input (the P1 OpenAPI requires them, the P1 page omits them, P2 drops them).
+// When present, apiVersion is any non-empty string (the spec schemas type it
+// as a free string; the data-model examples write "v1") and kind is exactly
+// DeploymentStatusManifest. Cadenza writes StatusAPIVersion and StatusKind.
 type DeploymentStatusManifest struct {
 	APIVersion   string `json:"apiVersion,omitempty"`
 	Kind         string `json:"kind,omitempty"`
@@ -55,7 +57,8 @@ func ParseStatus(body []byte) (*DeploymentStatusManifest, error) {
 }
 
 // ParseStatusP2 is ParseStatus for P2 (rc.3), where adoptedManifestVersion is
-// required. An envelope (apiVersion, kind) is tolerated, and exact when present.
+// required. An envelope (apiVersion, kind) is tolerated, checked as in
+// ParseStatus.
 func ParseStatusP2(body []byte) (*DeploymentStatusManifest, error) {
 	return parseStatus(body, true)
 }

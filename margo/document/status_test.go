@@ -23,15 +23,16 @@ func TestParseStatus_Example(t *testing.T) {
 	}
 }
 
-// §5.2: apiVersion and kind are optional, but exact when present.
-func TestParseStatus_EnvelopeOptionalButExact(t *testing.T) {
+// §5.2: apiVersion and kind are optional. When present, kind is exact and
+// apiVersion a non-empty string (the spec schemas leave its value free).
+func TestParseStatus_EnvelopeOptionalKindExact(t *testing.T) {
 	doc := readFile(t, "status.json")
 	bare := patch(t, patch(t, doc, `"apiVersion": "deployment.margo.org/v1alpha1",`, ``), `"kind": "DeploymentStatusManifest",`, ``)
 	if _, err := ParseStatus(bare); err != nil {
 		t.Fatalf("without envelope: %v", err)
 	}
 	for field, bad := range map[string][]byte{
-		"apiVersion": patch(t, doc, `"deployment.margo.org/v1alpha1"`, `"deployment.margo.org/v1"`),
+		"apiVersion": patch(t, doc, `"deployment.margo.org/v1alpha1"`, `""`),
 		"kind":       patch(t, doc, `"DeploymentStatusManifest"`, `"DeploymentStatus"`),
 	} {
 		if vs := want422(t, second(ParseStatus(bad))); !hasField(vs, field) {

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/document"
 	"sigs.k8s.io/yaml"
 )
 
@@ -24,6 +26,9 @@ func (v *Vendor) applyDeployment(ctx context.Context, req *endpoint.Request) (*e
 	}
 	clientID := req.Param("clientId")
 	if _, err := v.onboarding.Client(ctx, clientID); err != nil {
+		return nil, err
+	}
+	if err := v.checkTargetDevice(ctx, clientID, req.Body); err != nil {
 		return nil, err
 	}
 	existed := false
@@ -56,21 +61,47 @@ func (v *Vendor) applyDeployment(ctx context.Context, req *endpoint.Request) (*e
 // anything: "" when there is none or the bytes do not parse (the manager
 // reports that).
 func deploymentIDOf(doc []byte) string {
-	var d struct {
-		ID       string `json:"id"`
-		Metadata struct {
-			Annotations struct {
-				ID string `json:"id"`
-			} `json:"annotations"`
-		} `json:"metadata"`
-	}
-	if yaml.Unmarshal(doc, &d) != nil {
-		return ""
-	}
+	d := headerOf(doc)
 	if d.Metadata.Annotations.ID != "" {
 		return d.Metadata.Annotations.ID
 	}
 	return d.ID
+}
+
+// docHeader is what the operator API reads of a deployment document
+// before the deployment manager parses it.
+type docHeader struct {
+	ID       string `json:"id"`
+	Metadata struct {
+		DeviceID    string `json:"deviceId"`
+		Annotations struct {
+			ID string `json:"id"`
+		} `json:"annotations"`
+	} `json:"metadata"`
+}
+
+// headerOf reads the header of a deployment document (zero when it is not
+// YAML: the deployment manager reports that).
+func headerOf(doc []byte) docHeader {
+	var d docHeader
+	_ = yaml.Unmarshal(doc, &d)
+	return d
+}
+
+// checkTargetDevice refuses a document whose metadata.deviceId names a
+// device the client has not reported (422, naming it). A trailing "/*"
+// (the gateway places it) names the gateway.
+func (v *Vendor) checkTargetDevice(ctx context.Context, clientID string, doc []byte) error {
+	dev := strings.TrimSuffix(headerOf(doc).Metadata.DeviceID, "/*")
+	if dev == "" {
+		return nil
+	}
+	_, err := v.caps.Device(ctx, clientID, dev)
+	if fault.Is(err, fault.NotFound) {
+		return document.Unprocessable([]fault.Violation{{Field: "metadata.deviceId",
+			Message: fmt.Sprintf("device %s/%s is not known to the WFM: it must report its capabilities first (cadenza device list)", clientID, dev)}})
+	}
+	return err
 }
 
 // requireYAML accepts no Content-Type or a YAML one.

@@ -1,7 +1,9 @@
 package fleet
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/fleet"
@@ -67,6 +69,26 @@ func TestApplyDeploymentForUnknownClientIs404(t *testing.T) {
 	if ds, _, _ := a.deps.List(context.Background(), "", fleet.Page{}); len(ds) != 0 {
 		t.Fatal("applied")
 	}
+}
+
+// A document whose metadata.deviceId names a device the client has not
+// reported is refused, naming it; nothing is stored.
+func TestApplyDeploymentForUnknownDeviceIs422NamingIt(t *testing.T) {
+	a := newDefaultAPI(t)
+	a.addClient("c1", fleet.ClientApproved)
+	a.addDevice("c1", "gw")
+	withDevice := func(dev string) []byte {
+		return bytes.Replace(deploymentYAML(depID), []byte("  name: app\n"), []byte("  name: app\n  deviceId: "+dev+"\n"), 1)
+	}
+	p := wantProblem(t, call(t, "PUT", a.url+"/clients/c1/deployments", withDevice("ghost")), 422)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "metadata.deviceId" || !strings.Contains(p.Errors[0].Message, "c1/ghost") {
+		t.Fatalf("%+v", p)
+	}
+	if ds, _, _ := a.deps.List(context.Background(), "c1", fleet.Page{}); len(ds) != 0 {
+		t.Fatal("applied")
+	}
+	want(t, call(t, "PUT", a.url+"/clients/c1/deployments", withDevice("gw")), 201, nil)
+	want(t, call(t, "PUT", a.url+"/clients/c1/deployments", withDevice("gw/*")), 200, nil)
 }
 
 func TestListAndGetDeployments(t *testing.T) {

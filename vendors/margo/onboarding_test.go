@@ -100,7 +100,8 @@ func TestOnboardingBadRequestIs400(t *testing.T) {
 		name, body, typ string
 	}{
 		{"missing apiVersion", strings.Replace(good, `"apiVersion":"onboarding.margo.org/v1alpha1",`, "", 1), document.ProblemInvalidRequest},
-		{"bad apiVersion", strings.Replace(good, "onboarding.margo.org/v1alpha1", "onboarding.margo.org/v9", 1), document.ProblemInvalidRequest},
+		{"empty apiVersion (a free string, but not empty)", strings.Replace(good, "onboarding.margo.org/v1alpha1", "", 1), document.ProblemInvalidRequest},
+		{"apiVersion not a string", strings.Replace(good, `"onboarding.margo.org/v1alpha1"`, "7", 1), document.ProblemInvalidRequest},
 		{"missing kind", strings.Replace(good, `,"kind":"OnboardingRequest"`, "", 1), document.ProblemInvalidRequest},
 		{"wrong kind", strings.Replace(good, `"OnboardingRequest"`, `"Onboarding"`, 1), document.ProblemInvalidRequest},
 		{"empty certificate", `{"apiVersion":"onboarding.margo.org/v1alpha1","kind":"OnboardingRequest","certificate":""}`, document.ProblemInvalidRequest},

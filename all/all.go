@@ -15,6 +15,7 @@ import (
 	_ "github.com/cadenza-edge/cadenza/managers/capabilities"    // managers.capabilities
 	_ "github.com/cadenza-edge/cadenza/managers/catalog"         // managers.catalog
 	_ "github.com/cadenza-edge/cadenza/managers/deployment"      // managers.deployment
+	_ "github.com/cadenza-edge/cadenza/managers/identity"        // managers.identity
 	_ "github.com/cadenza-edge/cadenza/managers/onboarding"      // managers.onboarding
 	_ "github.com/cadenza-edge/cadenza/managers/rollout"         // managers.rollout
 	_ "github.com/cadenza-edge/cadenza/managers/sync"            // managers.sync

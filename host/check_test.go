@@ -34,7 +34,7 @@ func TestCheckReportsAMissingSiblingManager(t *testing.T) {
 	f := sampleWith(t, `{ "name": "catalog", "type": "managers.catalog", "uses": { "state": "store", "registry": "apps", "events": "events" },
           "interval": "5m" },`, ``)
 	code, stderr := check(t, f)
-	want := f + ": vendors[1].managers[3]: managers.rollout needs a manager implementing fleet.Catalog (a managers.catalog) beside it in vendors[1].managers"
+	want := f + ": vendors[1].managers[4]: managers.rollout needs a manager implementing fleet.Catalog (a managers.catalog) beside it in vendors[1].managers"
 	if code != 2 || !strings.Contains(stderr, want) || strings.Count(stderr, "config error") != 1 {
 		t.Fatalf("exit %d, stderr:\n%s\nwant the one error: %s", code, stderr, want)
 	}

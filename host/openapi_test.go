@@ -175,7 +175,7 @@ func servedRoutes(t *testing.T) map[apiRoute]servedRoute {
 			out[r] = servedRoute{source, e.OperationName()}
 		}
 	}
-	add("vendors.margo", vendorEndpoints(t, "vendors.margo", `{}`))
+	add("vendors.margo", margoEndpoints(t))
 	add("vendors.fleet", fleetEndpoints(t))
 	add("vendors.agent", vendorEndpoints(t, "vendors.agent", `{}`))
 	add("host", hostEndpoints(t))
@@ -209,6 +209,32 @@ func vendorEndpoints(t *testing.T, id, cfg string) []endpoint.Endpoint {
 	return src.Endpoints()
 }
 
+// identityManager is a managers.identity constructed through the registry
+// and configured, not initialised: vendors keep it (found by type,
+// module.Manager[fleet.Identity]) and call it only from handlers.
+func identityManager(t *testing.T) module.Module {
+	t.Helper()
+	m := newConfigured(t, "managers.identity", `{"trustDomain": "plant.example"}`)
+	if _, ok := m.(fleet.Identity); !ok {
+		t.Fatal("managers.identity does not implement fleet.Identity")
+	}
+	return m
+}
+
+// margoEndpoints returns the endpoints of a vendors.margo that has an
+// identity manager among its managers, so the rc.3 Margo Identity Service
+// routes are served and checked too.
+func margoEndpoints(t *testing.T) []endpoint.Endpoint {
+	t.Helper()
+	v := newConfigured(t, "vendors.margo", `{}`)
+	env := &module.Env{ID: "vendors.margo", Logger: slog.New(slog.DiscardHandler),
+		Managers: []module.Module{&fleettest.Onboarding{}, &fleettest.Capabilities{}, &fleettest.Deployments{}, identityManager(t)}}
+	if err := v.(module.Initer).Init(context.Background(), env); err != nil {
+		t.Fatalf("init vendors.margo with an identity manager: %v", err)
+	}
+	return v.(module.EndpointSource).Endpoints()
+}
+
 // fleetEndpoints returns the endpoints of a vendors.fleet that has a
 // managers.catalog and a managers.rollout among its managers, so that the
 // optional catalog and deployment (rollout) routes are served and checked
@@ -225,7 +251,7 @@ func fleetEndpoints(t *testing.T) []endpoint.Endpoint {
 		t.Fatal("managers.rollout does not implement fleet.Rollouts")
 	}
 	env := &module.Env{ID: "vendors.fleet", Logger: slog.New(slog.DiscardHandler),
-		Managers: []module.Module{&fleettest.Onboarding{}, &fleettest.Capabilities{}, &fleettest.Deployments{}, cat, rollouts}}
+		Managers: []module.Module{&fleettest.Onboarding{}, &fleettest.Capabilities{}, &fleettest.Deployments{}, cat, rollouts, identityManager(t)}}
 	if err := v.(module.Initer).Init(context.Background(), env); err != nil {
 		t.Fatalf("init vendors.fleet with a catalog and a rollout manager: %v", err)
 	}

@@ -33,7 +33,7 @@ func CheckLeaf(leaf *x509.Certificate, now time.Time) (Identity, error) {
 	case now.After(leaf.NotAfter):
 		return Identity{}, fmt.Errorf("miaf: the SVID expired at %s", leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
-	if err := checkKey(leaf.PublicKey); err != nil {
+	if err := CheckKey(leaf.PublicKey); err != nil {
 		return Identity{}, err
 	}
 	id, err := x509svid.IDFromCert(leaf)
@@ -43,7 +43,9 @@ func CheckLeaf(leaf *x509.Certificate, now time.Time) (Identity, error) {
 	return FromID(id)
 }
 
-func checkKey(pub any) error {
+// CheckKey checks that an SVID's public key is of an allowed type and size:
+// ECDSA P-256 (mandatory) or P-384, Ed25519, or RSA of MinRSABits or more.
+func CheckKey(pub any) error {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve == elliptic.P256() || k.Curve == elliptic.P384() {

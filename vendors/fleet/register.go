@@ -32,6 +32,7 @@ type Vendor struct {
 	deployments fleet.Deployments
 	catalog     fleet.Catalog  // nil without a catalog manager
 	rollouts    fleet.Rollouts // nil without a rollout manager
+	identity    fleet.Identity // nil without an identity manager (rc.3)
 }
 
 // ConfigTarget implements module.Configurable.
@@ -50,6 +51,7 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	}
 	v.catalog, _ = module.Manager[fleet.Catalog](env)
 	v.rollouts, _ = module.Manager[fleet.Rollouts](env)
+	v.identity, _ = module.Manager[fleet.Identity](env)
 	v.log = env.Logger
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -93,6 +95,9 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	}
 	if v.rollouts != nil {
 		eps = append(eps, v.rolloutEndpoints(p)...)
+	}
+	if v.identity != nil {
+		eps = append(eps, endpoint.Endpoint{Method: http.MethodPost, Route: client + "/svid", Name: "fleet.clients.svid", Handler: v.issueSVID, MaxBody: maxCSRBody})
 	}
 	for i := range eps {
 		eps[i].Handler = v.authenticated(eps[i].Handler)

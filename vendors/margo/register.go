@@ -9,6 +9,7 @@ import (
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/fleet"
+	"github.com/cadenza-edge/cadenza/margo/miaf"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
@@ -34,6 +35,7 @@ type Vendor struct {
 	onboarding  fleet.Onboarding
 	caps        fleet.Capabilities
 	deployments fleet.Deployments
+	identity    fleet.Identity // nil without a managers.identity (no rc.3 identity service)
 	// auth authenticates every endpoint but the two onboarding ones.
 	auth Authenticator
 	// verifier checks signed onboarding requests (and backs SignatureAuth).
@@ -52,6 +54,7 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	if v.onboarding, v.caps, v.deployments, err = fleet.Find(env, missingManager); err != nil {
 		return err
 	}
+	v.identity, _ = module.Manager[fleet.Identity](env)
 	// Manifests must point at the routes this vendor serves.
 	if p, ok := v.deployments.(interface{ URLPrefix() string }); ok && p.URLPrefix() != v.cfg.Prefix {
 		return fmt.Errorf("%s serves %s but the deployment manager writes manifest URLs under %s: set its \"urlPrefix\" to %q", ID, v.cfg.Prefix, p.URLPrefix(), v.cfg.Prefix)
@@ -78,7 +81,7 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	caps := p + "/clients/{clientId}/capabilities"
 	device := caps + "/{deviceId:*}" // catch-all: hierarchical ids (gw/child) and gw%2Fchild
 	deps := p + "/clients/{clientId}/deployments"
-	return []endpoint.Endpoint{
+	eps := []endpoint.Endpoint{
 		{Method: http.MethodGet, Route: p + "/onboarding/certificate", Name: "margo.certificate", Handler: v.caCertificate},
 		{Method: http.MethodPost, Route: p + "/onboarding", Name: "margo.onboard", Handler: v.onboard, MaxBody: maxOnboardingBody},
 		{Method: http.MethodPost, Route: caps, Name: "margo.capabilities.report", Handler: auth(v.reportCapabilities(false)), MaxBody: maxCapabilitiesBody},
@@ -91,4 +94,10 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 		{Method: http.MethodPost, Route: deps + "/{deploymentId}/status", Name: "margo.status", Handler: auth(v.reportStatus), MaxBody: maxStatusBody},
 		{Method: http.MethodGet, Route: p + "/clients/{clientId}/bundles/{digest}", Name: "margo.bundle", Handler: auth(v.bundle)},
 	}
+	if v.identity != nil {
+		eps = append(eps,
+			endpoint.Endpoint{Method: http.MethodGet, Route: miaf.DiscoveryPath, Name: "margo.identity.discovery", Handler: v.discovery},
+			endpoint.Endpoint{Method: http.MethodGet, Route: miaf.DefaultBundlePath, Name: "margo.identity.bundle", Handler: v.trustBundle})
+	}
+	return eps
 }

@@ -1,0 +1,26 @@
+package fleet
+
+import (
+	"context"
+	"crypto/x509"
+
+	"github.com/cadenza-edge/cadenza/margo/miaf"
+)
+
+// Identity is the WFM's rc.3 (MIAF) trust domain: its X.509 CA, the
+// trust bundle its Margo Identity Service publishes, and the X.509-SVIDs it
+// issues to clients out of band (an operator signs a client's CSR; the key
+// never leaves the device).
+type Identity interface {
+	// WFMIdentity is the WFM's own identity (spiffe://<td>/margo/wfm/<id>).
+	WFMIdentity() miaf.Identity
+	// Bundle returns the current trust bundle and its JSON (a SPIFFE JWK
+	// Set, the body GET /.well-known/spiffe/bundle.json serves).
+	Bundle() (*miaf.Bundle, []byte)
+	// IssueSVID signs csr as the X.509-SVID of client clientID
+	// (spiffe://<td>/margo/wfm/<wfm-id>/client/<clientID>). Errors:
+	// fault.Unprocessable for a client id that cannot be a SPIFFE ID
+	// segment; fault.BadRequest for a CSR that is not signed by its key or
+	// whose key is not allowed (ECDSA P-256/P-384, Ed25519, RSA 3072+).
+	IssueSVID(ctx context.Context, clientID string, csr *x509.CertificateRequest) (*x509.Certificate, error)
+}

@@ -1,0 +1,58 @@
+package fleet
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"mime"
+	"net/http"
+
+	"github.com/cadenza-edge/cadenza/coa/endpoint"
+	"github.com/cadenza-edge/cadenza/coa/fault"
+)
+
+// SVIDMediaType is the media type of an issued SVID: a PEM certificate
+// chain (RFC 8555 §9.1).
+const SVIDMediaType = "application/pem-certificate-chain"
+
+// maxCSRBody bounds a certificate signing request.
+const maxCSRBody = 64 << 10
+
+// issueSVID serves POST /clients/{clientId}/svid (rc.3, out-of-band
+// provisioning): the body is the client's PKCS #10 CSR, PEM (or DER with
+// Content-Type application/pkcs10); 201 with the X.509-SVID of
+// spiffe://<td>/margo/wfm/<wfm-id>/client/{clientId}, PEM. The key never
+// leaves the device; the trust bundle to verify the WFM with is at
+// /.well-known/spiffe/bundle.json.
+func (v *Vendor) issueSVID(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	csr, err := parseCSR(req)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := v.identity.IssueSVID(ctx, req.Param("clientId"), csr)
+	if err != nil {
+		return nil, err
+	}
+	v.log.Info("client SVID issued by operator", "clientId", req.Param("clientId"), "spiffeId", cert.URIs[0].String(), "notAfter", cert.NotAfter)
+	return &endpoint.Response{Status: http.StatusCreated, Metadata: endpoint.Metadata{"content-type": SVIDMediaType},
+		Body: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})}, nil
+}
+
+// parseCSR reads the request's CSR: DER for application/pkcs10, PEM
+// ("CERTIFICATE REQUEST") otherwise.
+func parseCSR(req *endpoint.Request) (*x509.CertificateRequest, error) {
+	ct, _, _ := mime.ParseMediaType(req.Metadata.Get("content-type"))
+	der := req.Body
+	if ct != "application/pkcs10" {
+		block, _ := pem.Decode(req.Body)
+		if block == nil || block.Type != "CERTIFICATE REQUEST" && block.Type != "NEW CERTIFICATE REQUEST" {
+			return nil, fault.New(fault.BadRequest, "the body must be a PEM CERTIFICATE REQUEST (or DER with Content-Type application/pkcs10)")
+		}
+		der = block.Bytes
+	}
+	csr, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		return nil, fault.Wrap(err, fault.BadRequest, "the certificate signing request does not parse")
+	}
+	return csr, nil
+}

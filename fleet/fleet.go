@@ -48,6 +48,9 @@ type Client struct {
 	// LastSeen is when the client last made an authenticated device API
 	// request, to within SeenResolution; zero before its first one.
 	LastSeen time.Time `json:"lastSeen,omitzero"`
+	// SPIFFEID is the client's rc.3 identity (an operator issued it an
+	// X.509-SVID); empty for a P1 client.
+	SPIFFEID string `json:"spiffeId,omitempty"`
 	// Warnings are what onboarding accepted but an operator should know,
 	// e.g. a self-signed CA certificate (cA=TRUE) used as a P1 client
 	// certificate.
@@ -78,6 +81,13 @@ type Onboarding interface {
 	Clients(ctx context.Context, page Page) ([]Client, string, error)
 	// SetState is the operator's approve / reject / revoke.
 	SetState(ctx context.Context, clientID string, state ClientState) (Client, error)
+	// Enroll records the rc.3 client an operator issued the X.509-SVID svid
+	// to, under the id the operator chose: a new client is approved (issuing
+	// is the operator's approval); a known one gets the new certificate and
+	// keeps its state. fault.Conflict for a client that is not approved
+	// (revoked or rejected: approve it first); fault.BadRequest for an id
+	// that cannot be a client id.
+	Enroll(ctx context.Context, clientID string, svid *x509.Certificate) (Client, error)
 	// Seen records that the client made an authenticated request at at (a
 	// later LastSeen is kept). Callers call it only when the client's
 	// LastSeen is SeenResolution or more older than at, so a polling fleet

@@ -23,4 +23,10 @@ type Identity interface {
 	// segment; fault.BadRequest for a CSR that is not signed by its key or
 	// whose key is not allowed (ECDSA P-256/P-384, Ed25519, RSA 3072+).
 	IssueSVID(ctx context.Context, clientID string, csr *x509.CertificateRequest) (*x509.Certificate, error)
+	// VerifyClient checks a client's certificate chain (leaf first) as the
+	// X.509-SVID of a client of this WFM: it chains to the trust domain CA
+	// (not to another anchor of the bundle), follows the Margo leaf rules
+	// and names this WFM. fault.Forbidden otherwise. Whether the client is
+	// still accepted is the caller's question (fleet.Onboarding).
+	VerifyClient(chain []*x509.Certificate) (miaf.Identity, error)
 }

@@ -160,3 +160,24 @@ func (f *Onboarding) Seen(_ context.Context, id string, at time.Time) error {
 	}
 	return nil
 }
+
+// Enroll implements fleet.Onboarding: a new client is approved, a known one
+// keeps its state (Conflict unless approved) and gets the certificate.
+func (f *Onboarding) Enroll(_ context.Context, id string, svid *x509.Certificate) (fleet.Client, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.clients[id]
+	switch {
+	case !ok:
+		c = fleet.Client{ID: id, State: fleet.ClientApproved, Created: time.Now()}
+	case c.State != fleet.ClientApproved:
+		return fleet.Client{}, fault.New(fault.Conflict, "client %s is %s", id, c.State)
+	}
+	c.KeyID, c.Certificate, c.NotAfter, c.Updated = signature.KeyID(svid), svid, svid.NotAfter, time.Now()
+	c.CertificatePEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: svid.Raw}))
+	if len(svid.URIs) == 1 {
+		c.SPIFFEID = svid.URIs[0].String()
+	}
+	f.put(c)
+	return c, nil
+}

@@ -50,6 +50,8 @@ type Manager struct {
 	wfm   miaf.Identity
 	ca    *authority.Authority
 	p1    fleet.Onboarding // nil without a managers.onboarding beside it
+	// clientAnchors verify client SVIDs: the trust domain CA alone.
+	clientAnchors *miaf.Bundle
 
 	mu     sync.RWMutex
 	bundle *miaf.Bundle
@@ -105,6 +107,7 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 		return fmt.Errorf("%s: %w", ID, err)
 	}
 	m.p1, _ = module.Manager[fleet.Onboarding](env)
+	m.clientAnchors = miaf.NewBundle(m.td, 0, 0, []*x509.Certificate{m.ca.Cert})
 	return nil
 }
 
@@ -202,6 +205,18 @@ func (m *Manager) Bundle() (*miaf.Bundle, []byte) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.bundle, m.json
+}
+
+// VerifyClient implements fleet.Identity.
+func (m *Manager) VerifyClient(chain []*x509.Certificate) (miaf.Identity, error) {
+	id, err := miaf.Verify(chain, m.clientAnchors, m.now())
+	if err != nil {
+		return miaf.Identity{}, fault.Wrap(err, fault.Forbidden, "the client certificate is not an X.509-SVID of trust domain %s", m.td.Name())
+	}
+	if !id.IsClient() || id.WFM != m.wfm.WFM {
+		return miaf.Identity{}, fault.New(fault.Forbidden, "%s is not a client of this WFM (%s)", id, m.wfm)
+	}
+	return id, nil
 }
 
 // IssueSVID implements fleet.Identity.

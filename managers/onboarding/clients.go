@@ -85,14 +85,31 @@ func (m *Manager) decode(e state.Entry) (fleet.Client, error) {
 	return c, nil
 }
 
-// validClientID reports whether id is a UUID in canonical form (lowercase,
-// hyphenated), the only form the manager hands out.
+// validClientID reports whether id is a client id: a UUID in canonical
+// form (lowercase, hyphenated), the form P1 onboarding hands out, or an rc.3
+// client id an operator chose (1 to 64 letters, digits, - . _; not . or ..,
+// a SPIFFE ID path segment).
 func validClientID(id string) bool {
-	if len(id) != 36 {
+	if len(id) == 36 {
+		if u, err := uuid.Parse(id); err == nil && u.String() == id {
+			return true
+		}
+	}
+	return validEnrolledID(id)
+}
+
+// validEnrolledID reports whether id can be an rc.3 client id.
+func validEnrolledID(id string) bool {
+	if id == "" || len(id) > 64 || id == "." || id == ".." {
 		return false
 	}
-	u, err := uuid.Parse(id)
-	return err == nil && u.String() == id
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // unknownClient is the 404 for a client id the WFM does not know.

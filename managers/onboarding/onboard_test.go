@@ -12,6 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -348,5 +349,45 @@ func TestWFMInteropSelfSignedCACertificateOnboardsInP1(t *testing.T) {
 	_, err = strict.Onboard(context.Background(), cert)
 	if fe := wantFault(t, err, fault.BadRequest, document.ProblemInvalidCertificateFormat); !strings.Contains(fe.Detail, "end-entity") {
 		t.Fatalf("detail %q", fe.Detail)
+	}
+}
+
+// An rc.3 client an operator issued an SVID to is a client like a P1 one:
+// created approved under the chosen id, renewed keeping its state, and
+// refused (409) once revoked until approved again.
+func TestEnrollRecordsRC3Clients(t *testing.T) {
+	ctx := context.Background()
+	m := newManager(t, memory.New(), "")
+	svid := func() *x509.Certificate {
+		key := mustP256(t)
+		u, _ := url.Parse("spiffe://plant.example/margo/wfm/w/client/edge-1")
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(3), NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour), URIs: []*url.URL{u}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		return c
+	}
+	c, err := m.Enroll(ctx, "edge-1", svid())
+	if err != nil || c.State != fleet.ClientApproved || c.SPIFFEID != "spiffe://plant.example/margo/wfm/w/client/edge-1" {
+		t.Fatalf("enroll: %+v %v", c, err)
+	}
+	renewed := svid()
+	c, err = m.Enroll(ctx, "edge-1", renewed)
+	if err != nil || c.Created.IsZero() || c.KeyID == "" {
+		t.Fatalf("renew: %+v %v", c, err)
+	}
+	if got, err := m.Client(ctx, "edge-1"); err != nil || !got.Certificate.Equal(renewed) {
+		t.Fatalf("the renewed certificate is not stored: %v", err)
+	}
+	if _, err := m.SetState(ctx, "edge-1", fleet.ClientRevoked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Enroll(ctx, "edge-1", svid()); !fault.Is(err, fault.Conflict) {
+		t.Fatalf("enrolling a revoked client: %v, want conflict", err)
+	}
+	if _, err := m.Enroll(ctx, "a/b", svid()); !fault.Is(err, fault.BadRequest) {
+		t.Fatalf("a bad id: %v", err)
 	}
 }

@@ -1,5 +1,7 @@
 package document
 
+import "strings"
+
 // problemBase is the P1 problem registry (margo-api.md §1.1): a problem
 // type URI is problemBase + <name>. P2 uses
 // https://docs.margo.org/specification/problem-types#<name>; a binding may
@@ -38,3 +40,24 @@ const (
 	// ProblemSemanticError: a document that parses but is not valid (422).
 	ProblemSemanticError = problemBase + "semantic-error"
 )
+
+// problemBaseP2 is the rc.3 (P2) problem registry (margo-api.md §2.2).
+const problemBaseP2 = "https://docs.margo.org/specification/problem-types#"
+
+// Problem types of the rc.3 registry that have no P1 counterpart.
+const (
+	// ProblemNotAuthorizedP2: no client certificate, one that is not an
+	// SVID of this WFM, or a client the WFM no longer accepts (403).
+	ProblemNotAuthorizedP2 = problemBaseP2 + "not-authorized"
+	// ProblemGatewayNotFoundP2: a child device reported before its gateway (404).
+	ProblemGatewayNotFoundP2 = problemBaseP2 + "gateway-not-found"
+)
+
+// P2Type returns the rc.3 form of a problem type: a P1 registry URI is
+// mapped to the P2 registry (same name); anything else is returned as is.
+func P2Type(uri string) string {
+	if name, ok := strings.CutPrefix(uri, problemBase); ok {
+		return problemBaseP2 + name
+	}
+	return uri
+}

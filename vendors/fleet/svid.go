@@ -9,6 +9,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/fleet"
 )
 
 // SVIDMediaType is the media type of an issued SVID: a PEM certificate
@@ -23,14 +24,27 @@ const maxCSRBody = 64 << 10
 // Content-Type application/pkcs10); 201 with the X.509-SVID of
 // spiffe://<td>/margo/wfm/<wfm-id>/client/{clientId}, PEM. The key never
 // leaves the device; the trust bundle to verify the WFM with is at
-// /.well-known/spiffe/bundle.json.
+// /.well-known/spiffe/bundle.json. The client is enrolled (created
+// approved, or renewed keeping its state) among the fleet's clients, so it
+// is listed, and revoked, like a P1 one; a client that is not approved
+// gets 409.
 func (v *Vendor) issueSVID(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	csr, err := parseCSR(req)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := v.identity.IssueSVID(ctx, req.Param("clientId"), csr)
+	clientID := req.Param("clientId")
+	switch c, err := v.onboarding.Client(ctx, clientID); {
+	case err == nil && c.State != fleet.ClientApproved:
+		return nil, fault.New(fault.Conflict, "client %s is %s: approve it before issuing it an SVID", clientID, c.State)
+	case err != nil && !fault.Is(err, fault.NotFound):
+		return nil, err
+	}
+	cert, err := v.identity.IssueSVID(ctx, clientID, csr)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := v.onboarding.Enroll(ctx, clientID, cert); err != nil {
 		return nil, err
 	}
 	v.log.Info("client SVID issued by operator", "clientId", req.Param("clientId"), "spiffeId", cert.URIs[0].String(), "notAfter", cert.NotAfter)

@@ -36,8 +36,10 @@ type Vendor struct {
 	caps        fleet.Capabilities
 	deployments fleet.Deployments
 	identity    fleet.Identity // nil without a managers.identity (no rc.3 identity service)
-	// auth authenticates every endpoint but the two onboarding ones.
+	// auth authenticates every P1 endpoint but the two onboarding ones.
 	auth Authenticator
+	// svidAuth authenticates the rc.3 endpoints (nil without identity).
+	svidAuth Authenticator
 	// verifier checks signed onboarding requests (and backs SignatureAuth).
 	verifier signature.Verifier
 }
@@ -65,6 +67,9 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	}
 	v.verifier = signature.Verifier{Window: v.cfg.Signature.Window.D(), Skew: v.cfg.Signature.Skew.D()}
 	v.auth = &SignatureAuth{Clients: v.onboarding, Verifier: v.verifier}
+	if v.identity != nil {
+		v.svidAuth = &SVIDAuth{Identity: v.identity, Clients: v.onboarding}
+	}
 	return nil
 }
 
@@ -98,6 +103,7 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 		eps = append(eps,
 			endpoint.Endpoint{Method: http.MethodGet, Route: miaf.DiscoveryPath, Name: "margo.identity.discovery", Handler: v.discovery},
 			endpoint.Endpoint{Method: http.MethodGet, Route: miaf.DefaultBundlePath, Name: "margo.identity.bundle", Handler: v.trustBundle})
+		eps = append(eps, v.rc3Endpoints()...)
 	}
 	return eps
 }

@@ -1,0 +1,212 @@
+package main
+
+// The rc.3 device API over real mutual TLS, on the listener the WFM's P1
+// clients use: a client holding an SVID the operator issued reports its
+// capabilities; no certificate, a retired client and a certificate from
+// another trust domain are refused.
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadenza-edge/cadenza/margo/miaf"
+)
+
+// startRC3WFM is startWFMWithIdentity with the binding requesting client
+// certificates, verified against the trust bundle's anchors.
+func startRC3WFM(t *testing.T) (*wfm, *miaf.Bundle) {
+	t.Helper()
+	dir := t.TempDir()
+	bundleFile := filepath.Join(dir, "bundle.pem")
+	doc := wfmDoc(dir)
+	doc = strings.Replace(doc, `{"name": "deployment", "type": "managers.deployment", "uses": {"state": "store", "events": "events"}}]}`,
+		`{"name": "deployment", "type": "managers.deployment", "uses": {"state": "store", "events": "events"}},
+    {"name": "identity", "type": "managers.identity", "uses": {"state": "store"},
+     "config": {"trustDomain": "plant.example", "wfmId": "wfm-7", "bundleFile": "`+bundleFile+`"}}]}`, 1)
+	doc = strings.Replace(doc, `{"ref": "deployment"}]}`, `{"ref": "deployment"}, {"ref": "identity"}]}`, 1)
+	doc = strings.Replace(doc, `"tls": {"cert"`, `"tls": {"clientCA": "`+bundleFile+`", "cert"`, 1)
+	if strings.Count(doc, "identity") < 3 || !strings.Contains(doc, "clientCA") {
+		t.Fatal("the test WFM config changed: identity or clientCA was not added")
+	}
+	w := startWFMWith(t, dir, doc)
+	_, body := wellKnown(t, w, miaf.DefaultBundlePath, "")
+	_, td, err := miaf.ParseDiscovery(mustBody(t, w, miaf.DiscoveryPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := miaf.ParseBundle(td, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, b
+}
+
+func mustBody(t *testing.T, w *wfm, path string) []byte {
+	t.Helper()
+	_, body := wellKnown(t, w, path, "")
+	return body
+}
+
+// csrPEM is a fresh P-256 key and its CSR (PEM).
+func csrPEM(t *testing.T) (*ecdsa.PrivateKey, []byte) {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+}
+
+// issueSVID has the operator sign a fresh key's CSR for client.
+func issueSVID(t *testing.T, w *wfm, client string) tls.Certificate {
+	t.Helper()
+	key, csr := csrPEM(t)
+	code, out := w.operator(t, http.MethodPost, "/clients/"+client+"/svid", "application/x-pem-file", csr)
+	block, _ := pem.Decode(out)
+	if code != http.StatusCreated || block == nil {
+		t.Fatalf("issue: %d %s", code, out)
+	}
+	return tls.Certificate{Certificate: [][]byte{block.Bytes}, PrivateKey: key}
+}
+
+// rc3Call sends a request over mTLS with cert (none when nil), trusting the
+// bundle; err is a transport (handshake) failure.
+func rc3Call(w *wfm, b *miaf.Bundle, cert *tls.Certificate, method, path string, body []byte) (int, []byte, error) {
+	cfg := &tls.Config{RootCAs: b.Pool(), MinVersion: tls.VersionTLS13}
+	if cert != nil {
+		// Always present it, even when the server's acceptable CAs do not
+		// name its issuer (Go's default would then send none).
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest(method, "https://"+w.addr+path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, nil
+}
+
+func rc3Capabilities(id string) []byte {
+	return []byte(`{"properties": {"id": "` + id + `", "vendor": "ACME", "modelNumber": "M1", "serialNumber": "S1",
+	  "cpus": [{"cores": 2, "architecture": "arm64"}], "memory": "1024Mi", "storage": "32Gi",
+	  "otelCollector": true, "supportedRuntimes": ["oci"], "supportedDeploymentTypes": ["compose"]},
+	 "labels": {"site": "plant-7"}}`)
+}
+
+// problemOf decodes an rc.3 problem and checks its type and retryable.
+func problemOf(t *testing.T, body []byte, name string) {
+	t.Helper()
+	var p struct {
+		Type      string `json:"type"`
+		Retryable *bool  `json:"retryable"`
+		Backoff   string `json:"backoffStrategy"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil || p.Type != "https://docs.margo.org/specification/problem-types#"+name || p.Retryable == nil || *p.Retryable || p.Backoff != "none" {
+		t.Fatalf("problem %s, want rc.3 type %s, retryable false", body, name)
+	}
+}
+
+func TestRC3CapabilitiesOverMutualTLS(t *testing.T) {
+	w, b := startRC3WFM(t)
+	svid := issueSVID(t, w, "edge-1")
+	code, out, err := rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1"))
+	if err != nil || code != http.StatusCreated {
+		t.Fatalf("create: %d %s %v", code, out, err)
+	}
+	if code, out, _ := rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1")); code != http.StatusOK {
+		t.Fatalf("update: %d %s", code, out)
+	}
+	// The device is the operator's like any other, under the SVID's client.
+	if code, out := w.operator(t, http.MethodGet, "/clients/edge-1/devices/dev-1", "", nil); code != 200 || !strings.Contains(string(out), `"plant-7"`) {
+		t.Fatalf("operator view: %d %s", code, out)
+	}
+	if code, out := w.operator(t, http.MethodGet, "/clients/edge-1", "", nil); code != 200 || !strings.Contains(string(out), `"spiffeId":"spiffe://plant.example/margo/wfm/wfm-7/client/edge-1"`) {
+		t.Fatalf("client record: %d %s", code, out)
+	}
+	code, out, _ = rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/gw/child", rc3Capabilities("gw/child"))
+	if code != http.StatusNotFound {
+		t.Fatalf("child before its gateway: %d %s", code, out)
+	}
+	problemOf(t, out, "gateway-not-found")
+	code, out, _ = rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-2", rc3Capabilities("dev-1"))
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("path and body ids differ: %d %s", code, out)
+	}
+	problemOf(t, out, "semantic-error")
+
+	// Without a client certificate: never served.
+	code, out, err = rc3Call(w, b, nil, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1"))
+	if err != nil || code != http.StatusForbidden {
+		t.Fatalf("no certificate: %d %s %v", code, out, err)
+	}
+	problemOf(t, out, "not-authorized")
+
+	// A certificate of another trust domain fails the handshake: no
+	// request is served.
+	other := foreignSVID(t)
+	if code, out, err := rc3Call(w, b, &other, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1")); err == nil {
+		t.Fatalf("a foreign SVID was served: %d %s", code, out)
+	}
+
+	// Removed, then 404; a retired client gets 403 with a still-valid SVID.
+	if code, out, _ := rc3Call(w, b, &svid, http.MethodDelete, "/api/v1/capabilities/dev-1", nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", code, out)
+	}
+	code, out, _ = rc3Call(w, b, &svid, http.MethodDelete, "/api/v1/capabilities/dev-1", nil)
+	if code != http.StatusNotFound {
+		t.Fatalf("delete again: %d %s", code, out)
+	}
+	problemOf(t, out, "device-not-found")
+	if code, out := w.operator(t, http.MethodPost, "/clients/edge-1/revoke", "", nil); code != 200 {
+		t.Fatalf("revoke: %d %s", code, out)
+	}
+	code, out, _ = rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1"))
+	if code != http.StatusForbidden || !strings.Contains(string(out), "retired") {
+		t.Fatalf("retired client: %d %s", code, out)
+	}
+	_, csr := csrPEM(t)
+	if code, out := w.operator(t, http.MethodPost, "/clients/edge-1/svid", "application/x-pem-file", csr); code != http.StatusConflict {
+		t.Fatalf("issuing to a revoked client: %d %s, want 409", code, out)
+	}
+}
+
+// foreignSVID is an SVID-shaped certificate from another trust domain's CA.
+func foreignSVID(t *testing.T) tls.Certificate {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "other"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	u, _ := url.Parse("spiffe://other.example/margo/wfm/wfm-7/client/edge-1")
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		URIs: []*url.URL{u}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}

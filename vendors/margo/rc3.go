@@ -1,0 +1,122 @@
+package margo
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/cadenza-edge/cadenza/coa/endpoint"
+	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/margo/document"
+)
+
+// The rc.3 (MIAF) device API, served beside P1 when a managers.identity is
+// among the vendor's managers: the caller is identified by its X.509-SVID
+// alone (SVIDAuth), so the routes carry no {clientId}, and every error is
+// problem+json in the rc.3 registry with retryable and backoffStrategy.
+
+// rc3Endpoints are the rc.3 routes under the vendor's prefix.
+func (v *Vendor) rc3Endpoints() []endpoint.Endpoint {
+	p := v.cfg.Prefix
+	auth := func(h endpoint.Handler) endpoint.Handler { return p2Problems(Authenticated(v.svidAuth)(v.seen(h))) }
+	device := p + "/capabilities/{deviceId:*}"
+	return []endpoint.Endpoint{
+		{Method: http.MethodPut, Route: device, Name: "margo.rc3.capabilities.report", Handler: auth(v.reportCapabilitiesRC3), MaxBody: maxCapabilitiesBody},
+		{Method: http.MethodDelete, Route: device, Name: "margo.rc3.capabilities.remove", Handler: auth(v.removeDeviceRC3)},
+	}
+}
+
+// reportCapabilitiesRC3 serves PUT {prefix}/capabilities/{deviceId...}: an
+// rc.3 capabilities document (no envelope): 201 when the device is new,
+// 200 for an update; 400 when it does not parse, 422 listing every
+// violation, 404 gateway-not-found for a child reported before its gateway.
+func (v *Vendor) reportCapabilitiesRC3(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	deviceID := req.Param("deviceId")
+	if err := checkDeviceID(deviceID); err != nil {
+		return nil, err
+	}
+	if err := requireJSON(req); err != nil {
+		return nil, err
+	}
+	doc, err := document.ParseCapabilitiesP2(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := document.Unprocessable(document.ValidateCapabilities(doc, deviceID)); err != nil {
+		return nil, err
+	}
+	c, _ := ClientFrom(ctx)
+	created, err := v.caps.Report(ctx, c.ID, deviceID, doc, req.Body)
+	if err != nil {
+		if fault.Is(err, fault.NotFound) {
+			return nil, retype(err, document.ProblemGatewayNotFoundP2)
+		}
+		return nil, typed(err, fault.Unprocessable, document.ProblemSemanticError)
+	}
+	if created {
+		return jsonBody(http.StatusCreated, `{"status":"created"}`), nil
+	}
+	return jsonBody(http.StatusOK, `{"status":"updated"}`), nil
+}
+
+// removeDeviceRC3 serves DELETE {prefix}/capabilities/{deviceId...}: 204, or
+// 404 device-not-found.
+func (v *Vendor) removeDeviceRC3(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	deviceID := req.Param("deviceId")
+	if err := checkDeviceID(deviceID); err != nil {
+		return nil, err
+	}
+	c, _ := ClientFrom(ctx)
+	if err := v.caps.Remove(ctx, c.ID, deviceID); err != nil {
+		if fault.Is(err, fault.NotFound) {
+			return nil, retype(err, document.ProblemDeviceNotFound)
+		}
+		return nil, err
+	}
+	return endpoint.NoContent(), nil
+}
+
+// retype returns a copy of err's *fault.Error with the problem type uri.
+func retype(err error, uri string) error {
+	var fe *fault.Error
+	if !errors.As(err, &fe) {
+		return err
+	}
+	out := *fe
+	out.Type = uri
+	return &out
+}
+
+// p2Problems turns an endpoint's errors into rc.3 problems: the type in the
+// rc.3 registry, and retryable with a backoffStrategy (true and
+// "exponential", with retryAfterSeconds, for 429, 500 and 503, which carry
+// Retry-After; false and "none" otherwise).
+func p2Problems(next endpoint.Handler) endpoint.Handler {
+	return func(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+		resp, err := next(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		var fe *fault.Error
+		if !errors.As(err, &fe) {
+			fe = fault.Wrap(err, fault.CodeOf(err), "%v", err)
+		}
+		out := *fe
+		out.Type = document.P2Type(fe.Type)
+		ext := make(map[string]any, len(fe.Extensions)+3)
+		for k, val := range fe.Extensions {
+			ext[k] = val
+		}
+		switch out.Code {
+		case fault.Unavailable, fault.TooManyRequests, fault.Internal:
+			if out.RetryAfter <= 0 {
+				out.RetryAfter = 1
+			}
+			ext["retryable"], ext["backoffStrategy"], ext["retryAfterSeconds"] = true, "exponential", out.RetryAfter
+		default:
+			ext["retryable"], ext["backoffStrategy"] = false, "none"
+		}
+		out.Extensions = ext
+		return nil, &out
+	}
+}

@@ -1,8 +1,8 @@
 // Package cli holds the commands of the cadenza binary that talk to a
 // running host: `cadenza call` (one request to any endpoint, over HTTP or
 // MQTT) and the operator commands (registry, app, device, deploy,
-// deployment, eligibility), a kubectl-style client of a WFM's operator
-// API built on the typed client in package operator. It also holds the
+// deployment, eligibility, identity), a kubectl-style client of a WFM's
+// operator API built on the typed client in package operator. It also holds the
 // flag conventions every cadenza command follows (Flags), which the host's
 // own commands (run, check) use too.
 //
@@ -27,6 +27,7 @@ operator commands (the operator API of a WFM; cadenza <command> -h for details):
   deploy      APP (--device C[/D] | -l k=v) [--set k=v]   deploy an application to devices
   deployment  list|show|update|delete|history  operator deployments (rollouts)
   eligibility APP --device C[/D]          which profiles of an application fit a device
+  identity    issue CLIENT_ID --out DIR   issue an rc.3 client's X.509-SVID (or --csr FILE)
 `
 
 // Env is what a command runs with.
@@ -47,6 +48,7 @@ var commands = map[string]string{
 	"deploy":     "deploy",
 	"deployment": "deployment", "deployments": "deployment",
 	"eligibility": "eligibility",
+	"identity":    "identity", "identities": "identity",
 }
 
 // Is reports whether name is a command of this package.
@@ -91,6 +93,9 @@ var groups = map[string][]sub{
 		{"update", "ID [--version V] [--set k=v ...]", "change a deployment", (*command).deploymentUpdate},
 		{"delete", "ID [--forget]", "uninstall a deployment from its devices", (*command).deploymentDelete},
 		{"history", "ID CLIENT[/DEVICE]", "the status reports of one device's copy, newest first", (*command).deploymentHistory},
+	},
+	"identity": {
+		{"issue", identityIssueSynopsis, "issue an rc.3 client's X.509-SVID, with the WFM's trust bundle", (*command).identityIssue},
 	},
 }
 

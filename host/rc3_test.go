@@ -88,6 +88,12 @@ func issueSVID(t *testing.T, w *wfm, client string) tls.Certificate {
 // rc3Call sends a request over mTLS with cert (none when nil), trusting the
 // bundle; err is a transport (handshake) failure.
 func rc3Call(w *wfm, b *miaf.Bundle, cert *tls.Certificate, method, path string, body []byte) (int, []byte, error) {
+	code, _, out, err := rc3CallWith(w, b, cert, method, path, body, nil)
+	return code, out, err
+}
+
+// rc3CallWith is rc3Call with request headers, returning the response's.
+func rc3CallWith(w *wfm, b *miaf.Bundle, cert *tls.Certificate, method, path string, body []byte, headers map[string]string) (int, http.Header, []byte, error) {
 	cfg := &tls.Config{RootCAs: b.Pool(), MinVersion: tls.VersionTLS13}
 	if cert != nil {
 		// Always present it, even when the server's acceptable CAs do not
@@ -99,13 +105,16 @@ func rc3Call(w *wfm, b *miaf.Bundle, cert *tls.Certificate, method, path string,
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, nil
+	return resp.StatusCode, resp.Header, out, nil
 }
 
 func rc3Capabilities(id string) []byte {
@@ -210,3 +219,71 @@ func foreignSVID(t *testing.T) tls.Certificate {
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
+
+const rc3Deployment = `id: a3e2f5dc-912e-494f-8395-52cf3769bc06
+metadata: {name: web, namespace: margo, deviceId: dev-1}
+spec:
+  applicationId: com-example-web
+  deploymentProfile:
+    type: compose
+    components:
+      - {name: web, properties: {repository: oci://registry.example/web, revision: 1.0.0, wait: true}}
+`
+
+// The desired state and status over rc.3 routes: the manifest lists the
+// rc.3 artifact URLs, which serve the YAML and the bundle privately, and a
+// status with adoptedManifestVersion reaches the operator.
+func TestRC3DesiredStateAndStatusOverMutualTLS(t *testing.T) {
+	w, b := startRC3WFM(t)
+	svid := issueSVID(t, w, "edge-1")
+	if code, out, err := rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1")); err != nil || code != 201 {
+		t.Fatalf("capabilities: %d %s %v", code, out, err)
+	}
+	if code, out := w.operator(t, http.MethodPut, "/clients/edge-1/deployments", "application/yaml", []byte(rc3Deployment)); code != 201 {
+		t.Fatalf("apply: %d %s", code, out)
+	}
+	code, hdr, body, err := rc3CallWith(w, b, &svid, http.MethodGet, "/api/v1/deployments", nil, nil)
+	if err != nil || code != 200 || hdr.Get("Cache-Control") != "private" || hdr.Get("ETag") == "" {
+		t.Fatalf("manifest: %d %v %s %v", code, hdr, body, err)
+	}
+	if code, _, _, _ := rc3CallWith(w, b, &svid, http.MethodGet, "/api/v1/deployments", nil, map[string]string{"If-None-Match": hdr.Get("ETag")}); code != http.StatusNotModified {
+		t.Fatalf("If-None-Match with the rc.3 ETag: %d, want 304", code)
+	}
+	var m struct {
+		ManifestVersion uint64
+		Bundle          struct{ URL, Digest string }
+		Deployments     []struct{ DeploymentID, Digest, URL string }
+	}
+	if err := json.Unmarshal(body, &m); err != nil || len(m.Deployments) != 1 {
+		t.Fatalf("manifest %s: %v", body, err)
+	}
+	d := m.Deployments[0]
+	if d.URL != "/api/v1/deployments/"+d.DeploymentID+"/"+d.Digest || m.Bundle.URL != "/api/v1/bundles/"+m.Bundle.Digest {
+		t.Fatalf("the manifest's URLs are not the rc.3 routes: %s", body)
+	}
+	for _, u := range []string{d.URL, m.Bundle.URL} {
+		code, hdr, out, _ := rc3CallWith(w, b, &svid, http.MethodGet, u, nil, nil)
+		if code != 200 || len(out) == 0 || hdr.Get("Cache-Control") != "private, max-age=31536000, immutable" || hdr.Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("GET %s: %d %v", u, code, hdr)
+		}
+	}
+	// The P1 route of the same artifact is not reachable without a signature.
+	if code, _, _ := rc3Call(w, b, &svid, http.MethodGet, "/api/v1/clients/edge-1/deployments", nil); code == 200 {
+		t.Fatal("the P1 manifest route answered an unsigned rc.3 client")
+	}
+	status := `{"deploymentId": "` + d.DeploymentID + `", "adoptedManifestVersion": ` + jsonNumber(m.ManifestVersion) + `,
+	  "status": {"state": "installed"}, "components": [{"name": "web", "state": "installed"}]}`
+	if code, out, _ := rc3Call(w, b, &svid, http.MethodPost, "/api/v1/deployments/"+d.DeploymentID+"/status", []byte(status)); code != 200 {
+		t.Fatalf("status: %d %s", code, out)
+	}
+	if _, states := statusHistory(t, w, "edge-1", d.DeploymentID); len(states) != 1 || states[0] != "installed" {
+		t.Fatalf("the operator sees %v", states)
+	}
+	noAdopted := strings.Replace(status, `"adoptedManifestVersion": `+jsonNumber(m.ManifestVersion)+`,`, "", 1)
+	code, out, _ := rc3Call(w, b, &svid, http.MethodPost, "/api/v1/deployments/"+d.DeploymentID+"/status", []byte(noAdopted))
+	if code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
+		t.Fatalf("status without adoptedManifestVersion: %d %s", code, out)
+	}
+}
+
+func jsonNumber(n uint64) string { b, _ := json.Marshal(n); return string(b) }

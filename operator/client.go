@@ -1,11 +1,13 @@
 // Package operator is a typed Go client of the WFM's operator API
 // (vendors.fleet, served under /fleet/v1 by default; reference:
 // docs/api/openapi.yaml): clients, devices and their labels, per-client
-// deployments, the application catalog, operator deployments and
-// eligibility. Requests and answers are the types of package fleet, the
-// ones the server encodes, so client and server share one set of wire
-// types. An answer with an error status is an *Error carrying the RFC 9457
-// problem document; a failure to get an answer is the transport's error.
+// deployments, the application catalog, operator deployments,
+// eligibility, and rc.3 client identities (IssueSVID, and TrustBundle from
+// the Margo Identity Service on the same server's root). Requests and
+// answers are the types of package fleet, the ones the server encodes, so
+// client and server share one set of wire types. An answer with an error
+// status is an *Error carrying the RFC 9457 problem document; a failure to
+// get an answer is the transport's error.
 //
 //	c, err := operator.New(operator.Options{Server: "https://127.0.0.1:8443/fleet/v1", Token: token, HTTPClient: hc})
 //	r, err := c.CreateDeployment(ctx, fleet.RolloutSpec{Application: "com-example-echo",
@@ -73,7 +75,9 @@ const maxBody = 64 << 20
 
 // Error is an answer with an error status.
 type Error struct {
-	// Method and Path are the request's; Path is relative to the server URL.
+	// Method and Path are the request's; Path is relative to the server URL,
+	// except for the identity service's documents (TrustBundle), which sit
+	// on the server's root: there it is the document's URL.
 	Method, Path string
 	Status       int
 	// MediaType is the answer's media type: application/problem+json when
@@ -129,6 +133,11 @@ type request struct {
 	body         any    // JSON-encoded when not nil, except a rawBody
 	contentType  string // of the body; application/json when empty
 	ifMatch      string
+	accept       string // the Accept header; JSON and problems when empty
+	// url, when set, is the absolute URL to call instead of the server's
+	// URL and path (path then names it in errors); anonymous sends no token.
+	url       string
+	anonymous bool
 }
 
 // rawBody is a request body sent as it is.
@@ -138,6 +147,9 @@ type rawBody []byte
 // error status is an *Error.
 func (c *Client) do(ctx context.Context, r request) ([]byte, int, error) {
 	target := c.server + r.path
+	if r.url != "" {
+		target = r.url
+	}
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
@@ -157,14 +169,18 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	req.Header.Set("Accept", "application/json, application/problem+json")
+	accept := r.accept
+	if accept == "" {
+		accept = "application/json, application/problem+json"
+	}
+	req.Header.Set("Accept", accept)
 	if c.ua != "" {
 		req.Header.Set("User-Agent", c.ua)
 	}
 	if r.ifMatch != "" {
 		req.Header.Set("If-Match", r.ifMatch)
 	}
-	if c.token != "" {
+	if c.token != "" && !r.anonymous {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	if r.body != nil {

@@ -20,15 +20,28 @@ const manifestCacheControl = "private"
 // the ETag; 406 when Accept admits only other types. No Accept, an empty
 // one, */* and application/* all get the manifest type.
 func (v *Vendor) manifest(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	return v.serveManifest(ctx, req, req.Param("clientId"), nil)
+}
+
+// serveManifest answers for client's manifest; rewrite, when set, turns the
+// stored body into the representation served (its ETag is then the
+// digest of what is served).
+func (v *Vendor) serveManifest(ctx context.Context, req *endpoint.Request, client string, rewrite func([]byte) ([]byte, error)) (*endpoint.Response, error) {
 	if !acceptable(req.Metadata.Get("accept"), document.ManifestMediaType) {
 		return nil, problem(fault.NotAcceptable, document.ProblemServerCannotGenerateResponse,
 			"the manifest is only available as %s", document.ManifestMediaType)
 	}
-	view, err := v.deployments.Manifest(ctx, req.Param("clientId"))
+	view, err := v.deployments.Manifest(ctx, client)
 	if err != nil {
 		return nil, typed(err, fault.NotFound, document.ProblemInvalidClient)
 	}
 	etag := view.ETag
+	if rewrite != nil {
+		if view.Body, err = rewrite(view.Body); err != nil {
+			return nil, err
+		}
+		etag = ""
+	}
 	if etag == "" {
 		etag = quoted(digest.Sha256(view.Body))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
@@ -20,10 +21,98 @@ func (v *Vendor) rc3Endpoints() []endpoint.Endpoint {
 	p := v.cfg.Prefix
 	auth := func(h endpoint.Handler) endpoint.Handler { return p2Problems(Authenticated(v.svidAuth)(v.seen(h))) }
 	device := p + "/capabilities/{deviceId:*}"
+	deps := p + "/deployments"
 	return []endpoint.Endpoint{
 		{Method: http.MethodPut, Route: device, Name: "margo.rc3.capabilities.report", Handler: auth(v.reportCapabilitiesRC3), MaxBody: maxCapabilitiesBody},
 		{Method: http.MethodDelete, Route: device, Name: "margo.rc3.capabilities.remove", Handler: auth(v.removeDeviceRC3)},
+		{Method: http.MethodGet, Route: deps, Name: "margo.rc3.manifest", Handler: auth(v.manifestRC3)},
+		{Method: http.MethodGet, Route: deps + "/{deploymentId}/{digest}", Name: "margo.rc3.deployment", Handler: auth(asClient(privately(v.deploymentYAML)))},
+		{Method: http.MethodPost, Route: deps + "/{deploymentId}/status", Name: "margo.rc3.status", Handler: auth(v.reportStatusRC3), MaxBody: maxStatusBody},
+		{Method: http.MethodGet, Route: p + "/bundles/{digest}", Name: "margo.rc3.bundle", Handler: auth(asClient(privately(v.bundle)))},
 	}
+}
+
+// asClient puts the authenticated client's id where the P1 handlers read
+// it (the {clientId} route parameter rc.3 routes do not have): the
+// deployment and bundle lookups are then scoped to the caller.
+func asClient(next endpoint.Handler) endpoint.Handler {
+	return func(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+		c, _ := ClientFrom(ctx)
+		params := make(map[string]string, len(req.Params)+1)
+		for k, v := range req.Params {
+			params[k] = v
+		}
+		params["clientId"] = c.ID
+		r := *req
+		r.Params = params
+		return next(ctx, &r)
+	}
+}
+
+// privately makes an artifact answer cacheable by the device only, as rc.3
+// says (P1 marks them public).
+func privately(next endpoint.Handler) endpoint.Handler {
+	return func(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+		resp, err := next(ctx, req)
+		if err == nil && resp != nil && resp.Metadata.Has("cache-control") {
+			resp.Metadata.Set("cache-control", "private, max-age=31536000, immutable")
+		}
+		return resp, err
+	}
+}
+
+// manifestRC3 serves GET {prefix}/deployments: the caller's manifest, its
+// artifact URLs in the rc.3 form ({prefix}/deployments/{id}/{digest},
+// {prefix}/bundles/{digest}), with its own ETag, Cache-Control: private,
+// 304 and 406 as in P1.
+func (v *Vendor) manifestRC3(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	c, _ := ClientFrom(ctx)
+	p1 := v.cfg.Prefix + "/clients/" + c.ID + "/"
+	return v.serveManifest(ctx, req, c.ID, func(body []byte) ([]byte, error) {
+		m, err := document.ParseManifest(body)
+		if err != nil {
+			return nil, fault.Wrap(err, fault.Internal, "the stored manifest of client %s does not parse", c.ID)
+		}
+		for i := range m.Deployments {
+			m.Deployments[i].URL = rc3URL(m.Deployments[i].URL, p1, v.cfg.Prefix)
+		}
+		if m.Bundle != nil {
+			m.Bundle.URL = rc3URL(m.Bundle.URL, p1, v.cfg.Prefix)
+		}
+		return m.Canonical()
+	})
+}
+
+// rc3URL turns a P1 artifact URL ({prefix}/clients/{id}/...) into the rc.3
+// one ({prefix}/...).
+func rc3URL(u, p1, prefix string) string {
+	if rest, ok := strings.CutPrefix(u, p1); ok {
+		return prefix + "/" + rest
+	}
+	return u
+}
+
+// reportStatusRC3 serves POST {prefix}/deployments/{deploymentId}/status:
+// an rc.3 DeploymentStatusManifest, which must carry adoptedManifestVersion
+// (and may carry deviceId); otherwise as in P1: 200.
+func (v *Vendor) reportStatusRC3(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	if err := requireJSON(req); err != nil {
+		return nil, err
+	}
+	deploymentID := req.Param("deploymentId")
+	s, err := document.ParseStatusP2(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	if err := document.Unprocessable(document.ValidateStatus(s, deploymentID, nil)); err != nil {
+		return nil, err
+	}
+	c, _ := ClientFrom(ctx)
+	if err := v.deployments.ReportStatus(ctx, c.ID, deploymentID, s, req.Body); err != nil {
+		err = typed(err, fault.NotFound, document.ProblemDeploymentNotFound)
+		return nil, typed(err, fault.Unprocessable, document.ProblemSemanticError)
+	}
+	return jsonBody(http.StatusOK, `{"acknowledgement":"received"}`), nil
 }
 
 // reportCapabilitiesRC3 serves PUT {prefix}/capabilities/{deviceId...}: an

@@ -40,7 +40,8 @@ func startRC3WFM(t *testing.T) (*wfm, *miaf.Bundle) {
      "config": {"trustDomain": "plant.example", "wfmId": "wfm-7", "bundleFile": "`+bundleFile+`"}}]}`, 1)
 	doc = strings.Replace(doc, `{"ref": "deployment"}]}`, `{"ref": "deployment"}, {"ref": "identity"}]}`, 1)
 	doc = strings.Replace(doc, `"tls": {"cert"`, `"tls": {"clientCA": "`+bundleFile+`", "cert"`, 1)
-	if strings.Count(doc, "identity") < 3 || !strings.Contains(doc, "clientCA") {
+	doc = strings.Replace(doc, `"hosts": ["127.0.0.1"]`, `"hosts": ["127.0.0.1"], "spiffeId": "spiffe://plant.example/margo/wfm/wfm-7"`, 1)
+	if strings.Count(doc, "identity") < 3 || !strings.Contains(doc, "clientCA") || !strings.Contains(doc, "spiffeId") {
 		t.Fatal("the test WFM config changed: identity or clientCA was not added")
 	}
 	w := startWFMWith(t, dir, doc)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/managers/authority"
+	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
 
 // Defaults of the config.
@@ -55,6 +56,10 @@ type ServerCertificate struct {
 	// Validity is the certificate's lifetime (default 8760h); it is re-issued
 	// once less than a third of it is left.
 	Validity config.Duration `json:"validity"`
+	// SPIFFEID, when set, is the WFM's rc.3 identity
+	// (spiffe://<td>/margo/wfm/<wfm-id>, as managers.identity names it),
+	// added as the certificate's URI SAN: rc.3 clients check it.
+	SPIFFEID string `json:"spiffeId,omitempty"`
 }
 
 // Policy is the onboarding policy. Key ids are the lowercase hex SHA-256 of
@@ -145,6 +150,11 @@ func (s *ServerCertificate) check() config.Errors {
 	for i, h := range s.Hosts {
 		if reason := checkHost(h); reason != "" {
 			errs = append(errs, config.Field(fmt.Sprintf("serverCertificate.hosts[%d]", i), "%s", reason))
+		}
+	}
+	if s.SPIFFEID != "" {
+		if id, err := miaf.Parse(s.SPIFFEID); err != nil || id.IsClient() {
+			errs = append(errs, config.Field("serverCertificate.spiffeId", "%q is not a Margo WFM SPIFFE ID (spiffe://<trust-domain>/margo/wfm/<wfm-id>)", s.SPIFFEID))
 		}
 	}
 	if s.Validity < 0 || (s.Validity > 0 && s.Validity < config.Duration(time.Hour)) {

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"net/url"
 	"os"
 	"time"
 
@@ -36,8 +37,12 @@ func (m *Manager) ensureServerCert(ctx context.Context) error {
 		return fmt.Errorf("onboarding: generating the server key: %w", err)
 	}
 	subject := pkix.Name{CommonName: sc.Hosts[0], Organization: []string{"Cadenza"}}
-	cert, err := m.ca.Issue(&key.PublicKey, authority.Leaf{Subject: subject, Hosts: sc.Hosts,
-		Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, Validity: sc.validity()}, now)
+	leaf := authority.Leaf{Subject: subject, Hosts: sc.Hosts, Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, Validity: sc.validity()}
+	if sc.SPIFFEID != "" {
+		u, _ := url.Parse(sc.SPIFFEID) // checked by Validate
+		leaf.URIs = []*url.URL{u}
+	}
+	cert, err := m.ca.Issue(&key.PublicKey, leaf, now)
 	if err != nil {
 		return fmt.Errorf("onboarding: %w", err)
 	}
@@ -83,6 +88,9 @@ func (m *Manager) serverCertProblem(sc *ServerCertificate, now time.Time) string
 	}
 	if !hasServerAuth(cert) {
 		return "not usable for TLS server authentication"
+	}
+	if want := sc.SPIFFEID; want != "" && (len(cert.URIs) != 1 || cert.URIs[0].String() != want) {
+		return "does not carry the WFM's SPIFFE ID " + want
 	}
 	return ""
 }

@@ -41,7 +41,7 @@ func (p *poller) accept(ctx context.Context, res *client.ManifestResult, changed
 		next.Deployments[i] = targetRef{ID: r.DeploymentID, Digest: r.Digest}
 		keep[r.DeploymentID] = true
 	}
-	t := &txn{}
+	t := &txn{rc3: p.cfg.Profile == ProfileRC3}
 	if err := t.put(keyTarget, next); err != nil {
 		return err
 	}

@@ -199,7 +199,7 @@ func (rc *reconciler) save(ctx context.Context, rec *deploymentRecord, overall *
 	if (rec.State == document.StateInstalled || rec.State == document.StateRemoved) && overall == nil {
 		rec.Attempts, rec.NextRetry, rec.Permanent, rec.LastError = 0, time.Time{}, false, ""
 	}
-	t := &txn{}
+	t := &txn{rc3: rc.cfg.Profile == ProfileRC3}
 	if extra != nil {
 		if err := extra(t); err != nil {
 			rc.log.Error("cannot encode the agent state", "deploymentId", rec.ID, "err", err)

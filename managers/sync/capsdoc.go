@@ -22,10 +22,16 @@ const (
 	// layout requires of a workload-hosting device, and the first layout
 	// otherwise: the agent never reports a collector it does not have.
 	ShapeAuto = "auto"
+	// ShapeRC3 is the rc.3 layout: the flat properties without the
+	// envelope, plus labels (the rc.3 profile always sends it).
+	ShapeRC3 = "rc.3"
 )
 
 // capabilitiesShape resolves the configured layout.
 func capabilitiesShape(c *Config) string {
+	if c.Profile == ProfileRC3 {
+		return ShapeRC3
+	}
 	if c.CapabilitiesShape == ShapeAuto {
 		if c.Device.OTelCollector != nil && *c.Device.OTelCollector {
 			return ShapeFlat
@@ -63,9 +69,13 @@ func buildCapabilities(h inventory.Host, d DeviceConfig, deviceID, shape string,
 		SerialNumber: firstNonEmpty(d.Serial, h.Serial, "unknown"),
 	}
 	switch shape {
-	case ShapeFlat:
+	case ShapeFlat, ShapeRC3:
+		allowed := profile.FlatDeploymentTypes
+		if shape == ShapeRC3 {
+			allowed = profile.P2DeploymentTypes
+		}
 		// A device that runs no workload reports its identity only.
-		if types := rt.deploymentTypes(profile.FlatDeploymentTypes); len(types) > 0 {
+		if types := rt.deploymentTypes(allowed); len(types) > 0 {
 			props.CPUs = []document.CPU{cpu}
 			props.Memory, props.Storage = memory, storage
 			props.Peripherals, props.Interfaces = peripherals, interfaces
@@ -83,11 +93,15 @@ func buildCapabilities(h inventory.Host, d DeviceConfig, deviceID, shape string,
 	doc := document.DeviceCapabilitiesManifest{
 		APIVersion: document.CapabilitiesAPIVersion, Kind: document.CapabilitiesKind, Labels: d.Labels, Properties: props,
 	}
+	parse := document.ParseCapabilities
+	if shape == ShapeRC3 {
+		doc.APIVersion, doc.Kind, parse = "", "", document.ParseCapabilitiesP2
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fault.Wrap(err, fault.Internal, "encode the capabilities")
 	}
-	if _, err := document.ParseCapabilities(b); err != nil {
+	if _, err := parse(b); err != nil {
 		return nil, err
 	}
 	return b, nil

@@ -25,8 +25,16 @@ const (
 	DefaultStoragePath    = "/"
 )
 
+// Device API profiles of the agent (config profile).
+const (
+	ProfileP1  = "p1"   // onboarding, RFC 9421 signatures over server TLS
+	ProfileRC3 = "rc.3" // MIAF: mutual TLS with an operator-issued X.509-SVID
+)
+
 // Config is the "config" of managers.sync.
 type Config struct {
+	// Profile is the device API profile: "p1" (default) or "rc.3".
+	Profile string `json:"profile"`
 	// WFM says where the fleet manager is and how to trust it.
 	WFM WFMConfig `json:"wfm"`
 	// Identity locates the device's key and certificate.
@@ -69,8 +77,14 @@ type WFMConfig struct {
 	// URL is the device API base including its prefix, e.g.
 	// "https://127.0.0.1:8443/api/v1". Required.
 	URL string `json:"url"`
-	// CAFile is the WFM's root CA (PEM). Default <identity.dir>/wfm-ca.pem.
+	// CAFile is the WFM's root CA (PEM). Default <identity.dir>/wfm-ca.pem;
+	// in rc.3 the trust bundle's anchors the agent starts from (the pinned
+	// CA it trusts the identity service with), default
+	// <identity.dir>/svid-ca.pem.
 	CAFile string `json:"caFile"`
+	// IdentityService (rc.3) is the Margo Identity Service's discovery URL
+	// (https). Default: /.well-known/margo on the WFM's host.
+	IdentityService string `json:"identityService,omitempty"`
 	// TrustOnFirstUse allows fetching the CA from /onboarding/certificate
 	// when CAFile does not exist yet; it is then written to CAFile (pinned).
 	TrustOnFirstUse bool `json:"trustOnFirstUse"`
@@ -92,6 +106,12 @@ type IdentityConfig struct {
 	// Cert is the PEM certificate (self-signed when created). Default
 	// <dir>/device-cert.pem.
 	Cert string `json:"cert"`
+	// SVIDCert and SVIDKey (rc.3) are the client's X.509-SVID and its key
+	// (PEM), as `cadenza identity issue ID --out DIR` writes them; re-read
+	// when they change, so a renewed SVID needs no restart. Default
+	// <dir>/svid-cert.pem and <dir>/svid-key.pem.
+	SVIDCert string `json:"svidCert,omitempty"`
+	SVIDKey  string `json:"svidKey,omitempty"`
 	// Algorithm is the RFC 9421 algorithm requests are signed with:
 	// rsa-v1_5-sha256, rsa-pss-sha256, rsa-pss-sha512 (RSA keys),
 	// ecdsa-p256-sha256 or ecdsa-p384-sha384 (ECDSA keys); checked against
@@ -153,8 +173,25 @@ func (c *Config) fillPaths() {
 	if c.Identity.Cert == "" {
 		c.Identity.Cert = filepath.Join(c.Identity.Dir, "device-cert.pem")
 	}
+	if c.Profile == "" {
+		c.Profile = ProfileP1
+	}
 	if c.WFM.CAFile == "" {
 		c.WFM.CAFile = filepath.Join(c.Identity.Dir, "wfm-ca.pem")
+		if c.Profile == ProfileRC3 {
+			c.WFM.CAFile = filepath.Join(c.Identity.Dir, "svid-ca.pem")
+		}
+	}
+	if c.Identity.SVIDCert == "" {
+		c.Identity.SVIDCert = filepath.Join(c.Identity.Dir, "svid-cert.pem")
+	}
+	if c.Identity.SVIDKey == "" {
+		c.Identity.SVIDKey = filepath.Join(c.Identity.Dir, "svid-key.pem")
+	}
+	if c.WFM.IdentityService == "" {
+		if u, err := url.Parse(c.WFM.URL); err == nil && u.Host != "" {
+			c.WFM.IdentityService = "https://" + u.Host + "/.well-known/margo"
+		}
 	}
 	if c.Device.StoragePath == "" {
 		c.Device.StoragePath = DefaultStoragePath
@@ -170,6 +207,21 @@ func (c *Config) Validate() error {
 		add("wfm.url", `required: the WFM device API base URL including its prefix, e.g. "https://127.0.0.1:8443/api/v1"`)
 	} else if u.Scheme != "https" {
 		add("wfm.url", "must be https: the Margo device API runs over TLS 1.3")
+	}
+	switch c.Profile {
+	case ProfileP1:
+	case ProfileRC3:
+		if c.WFM.TrustOnFirstUse {
+			add("wfm.trustOnFirstUse", "rc.3 never trusts on first use: put the trust bundle's anchors in wfm.caFile (cadenza identity issue writes svid-ca.pem)")
+		}
+		if c.Device.OTelCollector == nil || !*c.Device.OTelCollector {
+			add("device.otelCollector", "rc.3 capabilities require true on a workload-hosting device (the spec requires an OpenTelemetry collector there): run one and set true")
+		}
+		if u, err := url.Parse(c.WFM.IdentityService); err != nil || u.Scheme != "https" || u.Host == "" {
+			add("wfm.identityService", "must be an https URL (the identity service's /.well-known/margo)")
+		}
+	default:
+		add("profile", "%q is not a profile: use %q or %q", c.Profile, ProfileP1, ProfileRC3)
 	}
 	if c.WFM.RequestTimeout.D() < 100*time.Millisecond {
 		add("wfm.requestTimeout", "must be at least 100ms, got %s", c.WFM.RequestTimeout)

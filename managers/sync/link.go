@@ -2,9 +2,12 @@ package sync
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	stdsync "sync"
 	"time"
 
@@ -32,6 +35,10 @@ type link struct {
 	bo      *backoff.ExponentialBackOff
 	retryAt time.Time // no exchange with the WFM before this
 
+	// rc.3: the SVID files and the trust bundle (nil in P1).
+	svid  *svidSource
+	trust *trustBundle
+
 	prefixOnce stdsync.Once
 }
 
@@ -43,6 +50,13 @@ func newLink(b *base, sched schedule) *link {
 // prepare loads (or creates) the device identity and shows a clientId
 // already onboarded.
 func (l *link) prepare(ctx context.Context) error {
+	if l.cfg.Profile == ProfileRC3 {
+		l.svid = &svidSource{certFile: l.cfg.Identity.SVIDCert, keyFile: l.cfg.Identity.SVIDKey, now: l.now}
+		if _, id, err := l.svid.load(); err == nil {
+			l.board.update(func(rt *runtimeView) { rt.ClientID = id.Client })
+		}
+		return nil
+	}
 	host, _ := os.Hostname()
 	id, created, err := loadIdentity(l.cfg.Identity.Key, l.cfg.Identity.Cert, firstNonEmpty(l.cfg.Device.ID, host, "cadenza-device"), l.now())
 	if err != nil {
@@ -97,6 +111,9 @@ func (l *link) sender(now time.Time) statusSender {
 // agent until an operator sorts it out, rather than silently becoming a
 // second device.
 func (l *link) ensure(ctx context.Context) error {
+	if l.svid != nil {
+		return l.ensureRC3(ctx)
+	}
 	if l.client != nil {
 		return nil
 	}
@@ -226,4 +243,77 @@ func (l *link) setupFailed(ctx context.Context, err error) {
 	l.retryAt = l.now().Add(d)
 	l.log.Error("device agent cannot onboard until an operator acts; retrying", "problem", blocked, "retryIn", d.Round(time.Millisecond).String())
 	l.errs.record(ctx, ErrorRecord{Kind: "onboarding", Code: codeOf(err), Message: err.Error()})
+}
+
+// ensureRC3 makes the rc.3 client: the SVID (from its files), the trust
+// bundle (pinned anchors, then the identity service's, refreshed at its
+// refresh hint) and mutual TLS to the WFM, whose certificate must carry
+// the WFM's SPIFFE ID (taken from the client's own SVID). A bundle that
+// changes replaces the client (new connections verify with it).
+func (l *link) ensureRC3(ctx context.Context) error {
+	_, id, err := l.svid.load()
+	if err != nil {
+		return l.block(fmt.Errorf("%w: have the operator issue one (cadenza identity issue <client-id> --out %s)", err, l.cfg.Identity.Dir))
+	}
+	now := l.now()
+	if l.trust == nil {
+		b, err := loadBundle(ctx, l.store, id.TrustDomain, l.cfg.WFM.CAFile)
+		if err != nil {
+			return l.block(err)
+		}
+		l.trust = &trustBundle{td: id.TrustDomain, bundle: b}
+	}
+	if l.trust.refreshDue(now) {
+		l.refreshBundle(ctx, now)
+	}
+	if l.client != nil {
+		return nil
+	}
+	c, err := client.New(client.Options{RC3: true, BaseURL: l.cfg.WFM.URL, Roots: l.trust.bundle.Pool(), ClientCertificate: l.svid.certificate,
+		VerifyConnection: verifyWFM(id.WFMIdentity()), Timeout: l.cfg.WFM.RequestTimeout.D(),
+		PrefixPaths: l.cfg.WFM.PrefixArtifactPaths, OnPrefixed: l.prefixed})
+	if err != nil {
+		return l.block(err)
+	}
+	c.SetClientID(id.Client)
+	l.log.Info("rc.3 client ready", "spiffeId", id.String(), "wfm", id.WFMIdentity().String(), "bundleSequence", l.trust.bundle.Sequence())
+	l.setClient(c)
+	return nil
+}
+
+// refreshBundle fetches the trust bundle; a new one replaces the current
+// bundle (kept in the store) and the client; a failure keeps both.
+func (l *link) refreshBundle(ctx context.Context, now time.Time) {
+	b, data, err := fetchBundle(ctx, l.cfg.WFM.IdentityService, l.trust.bundle, l.cfg.WFM.RequestTimeout.D())
+	if err != nil {
+		l.trust.refreshAt = now.Add(max(l.cfg.PollInterval.D(), minBundleRefresh))
+		l.log.Warn("cannot refresh the trust bundle; keeping the current one", "identityService", l.cfg.WFM.IdentityService, "err", err)
+		return
+	}
+	changed := b.Sequence() != l.trust.bundle.Sequence() || !sameAnchors(b.Anchors(), l.trust.bundle.Anchors())
+	l.trust.bundle = b
+	l.trust.scheduleRefresh(now, l.cfg.PollInterval.D())
+	if !changed {
+		return
+	}
+	if op, err := putOp(keyTrustBundle, map[string]json.RawMessage{"json": data}); err == nil {
+		wctx, cancel := durable(ctx)
+		_, err = l.store.Put(wctx, keyTrustBundle, op.Value, state.Always())
+		cancel()
+		if err != nil {
+			l.log.Warn("cannot keep the trust bundle in the agent state", "err", err)
+		}
+	}
+	l.log.Info("trust bundle updated (replaces the previous one)", "sequence", b.Sequence(), "anchors", len(b.Anchors()))
+	if l.client != nil {
+		l.client.CloseIdleConnections()
+		l.client = nil
+	}
+}
+
+// sameAnchors reports whether two anchor lists hold the same certificates.
+func sameAnchors(a, b []*x509.Certificate) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(c *x509.Certificate) bool {
+		return !slices.ContainsFunc(b, c.Equal)
+	})
 }

@@ -101,11 +101,18 @@ func statusError(code, source, message string) *document.StatusError {
 }
 
 // statusDoc is the DeploymentStatusManifest of the record (P1 envelope).
-func (r *deploymentRecord) statusDoc() ([]byte, error) {
+func (r *deploymentRecord) statusDoc(rc3 bool) ([]byte, error) {
 	doc := document.DeploymentStatusManifest{
 		APIVersion: document.StatusAPIVersion, Kind: document.StatusKind, DeploymentID: r.ID,
 		Status:     document.DeploymentStatus{State: r.State, Error: r.Error},
 		Components: make([]document.ComponentStatus, len(r.Components)),
+	}
+	parse := document.ParseStatus
+	if rc3 {
+		// rc.3: no envelope, and the version of the manifest whose revision
+		// of the deployment this is (not merely the newest fetched).
+		v := r.ManifestVersion
+		doc.APIVersion, doc.Kind, doc.AdoptedManifestVersion, parse = "", "", &v, document.ParseStatusP2
 	}
 	for i, c := range r.Components {
 		doc.Components[i] = document.ComponentStatus{Name: c.Name, State: c.State, Error: c.Error}
@@ -114,7 +121,7 @@ func (r *deploymentRecord) statusDoc() ([]byte, error) {
 	if err != nil {
 		return nil, fault.Wrap(err, fault.Internal, "encode the status of deployment %s", r.ID)
 	}
-	if _, err := document.ParseStatus(b); err != nil {
+	if _, err := parse(b); err != nil {
 		return nil, fault.Wrap(err, fault.Internal, "the agent built an invalid status for deployment %s (a bug)", r.ID)
 	}
 	return b, nil

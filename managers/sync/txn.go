@@ -14,6 +14,7 @@ import (
 type txn struct {
 	ops     []state.Op
 	reports []queuedReport
+	rc3     bool // status reports in the rc.3 form
 }
 
 // queuedReport is one undelivered status report.
@@ -42,7 +43,7 @@ func (t *txn) del(key string) { t.ops = append(t.ops, state.Op{Key: key, Delete:
 
 // record adds the record's put and its status report.
 func (t *txn) record(r *deploymentRecord, now time.Time) error {
-	body, err := r.statusDoc()
+	body, err := r.statusDoc(t.rc3)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,18 @@ type Options struct {
 	// the host, as the spec says. OnPrefixed is called each time it applies.
 	PrefixPaths bool
 	OnPrefixed  func(from, to string)
+	// RC3 selects the rc.3 (MIAF) profile: no onboarding and no
+	// signatures; the client authenticates with its X.509-SVID in the TLS
+	// handshake (ClientCertificate), and the routes carry no clientId
+	// (/capabilities/{deviceId}, /deployments, ...). Key and Certificate
+	// are not used.
+	RC3 bool
+	// ClientCertificate returns the SVID to present (called at each
+	// handshake, so a renewed SVID is picked up without a restart).
+	ClientCertificate func(*tls.CertificateRequestInfo) (*tls.Certificate, error)
+	// VerifyConnection, when set, is called after the server certificate
+	// verified (rc.3: the WFM's SPIFFE ID is checked there).
+	VerifyConnection func(tls.ConnectionState) error
 }
 
 // Client talks to one WFM.
@@ -70,20 +82,28 @@ func New(opts Options) (*Client, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("client: base URL %q must be an absolute https URL", opts.BaseURL)
 	}
-	if opts.Key == nil || opts.Certificate == nil {
-		return nil, fmt.Errorf("client: a key and a certificate are required")
-	}
 	if opts.Timeout == 0 {
 		opts.Timeout = 30 * time.Second
 	}
 	base := opts.Transport
 	if base == nil {
 		base = &http.Transport{
-			TLSClientConfig:     &tls.Config{RootCAs: opts.Roots, MinVersion: tls.VersionTLS13},
+			TLSClientConfig: &tls.Config{RootCAs: opts.Roots, MinVersion: tls.VersionTLS13,
+				GetClientCertificate: opts.ClientCertificate, VerifyConnection: opts.VerifyConnection},
 			ForceAttemptHTTP2:   false,
 			MaxIdleConnsPerHost: 4,
 			IdleConnTimeout:     90 * time.Second,
 		}
+	}
+	if opts.RC3 {
+		if opts.ClientCertificate == nil && opts.Transport == nil {
+			return nil, fmt.Errorf("client: rc.3 needs the client's X.509-SVID (ClientCertificate)")
+		}
+		hc := &http.Client{Transport: base, Timeout: opts.Timeout}
+		return &Client{base: u, opts: opts, signed: hc, unsigned: hc}, nil
+	}
+	if opts.Key == nil || opts.Certificate == nil {
+		return nil, fmt.Errorf("client: a key and a certificate are required")
 	}
 	if opts.Alg != "" {
 		if err := signature.CheckAlg(opts.Key.Public(), opts.Alg); err != nil {
@@ -119,6 +139,15 @@ type Error struct {
 	RetryAfter time.Duration // from Retry-After, when sent
 }
 
+// Retryable is the rc.3 problem's retryable member: whether the WFM says
+// the same request may succeed later (nil when the answer has none).
+func (e *Error) Retryable() *bool {
+	if b, ok := e.Problem["retryable"].(bool); ok {
+		return &b
+	}
+	return nil
+}
+
 func (e *Error) Error() string {
 	detail := ""
 	if e.Problem != nil {
@@ -132,7 +161,14 @@ func (e *Error) Error() string {
 
 func (c *Client) url(path string) string { return c.base.String() + path }
 
-func (c *Client) clientPath() string { return "/clients/" + url.PathEscape(c.opts.ClientID) }
+// clientPath is the part of a route that names the client: P1 routes
+// carry its clientId, rc.3 routes none (the SVID names the client).
+func (c *Client) clientPath() string {
+	if c.opts.RC3 {
+		return ""
+	}
+	return "/clients/" + url.PathEscape(c.opts.ClientID)
+}
 
 // CA encodings a WFM may serve at /onboarding/certificate.
 const (
@@ -224,6 +260,9 @@ var jsonHeaders = map[string]string{"Content-Type": "application/json"}
 // ReportCapabilities sends a capabilities document (endpoint 3). deviceID ""
 // uses the earliest P1 route without the device id. method is POST or PUT.
 func (c *Client) ReportCapabilities(ctx context.Context, method, deviceID string, doc []byte) error {
+	if c.opts.RC3 {
+		method = http.MethodPut // rc.3 has no POST: PUT creates (201) and updates (200)
+	}
 	p := c.clientPath() + "/capabilities"
 	if deviceID != "" {
 		p += "/" + escapeDevice(deviceID)

@@ -73,7 +73,9 @@ func TestEndToEndRC3AgentInstallsAndRemovesOverMutualTLS(t *testing.T) {
 	if code, out := w.operator(t, http.MethodPost, "/clients/edge-1/revoke", "", nil); code != 200 {
 		t.Fatalf("revoke: %d %s", code, out)
 	}
-	var errs struct{ Items []struct{ Code, Message string } }
+	var errs struct {
+		Items []struct{ Code, Message string }
+	}
 	eventually(t, "the agent sees 403", func() bool {
 		a.get(t, "/errors?limit=5", &errs)
 		return len(errs.Items) > 0 && errs.Items[0].Code == "403"

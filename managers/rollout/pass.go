@@ -150,7 +150,7 @@ func (m *Manager) place(ctx context.Context, tm *templates, r fleet.Rollout, des
 		p.Reason = why
 		return p, nil
 	}
-	doc, err := tm.render(prof, c.ref)
+	doc, err := tm.render(prof, c.ref, speaksRC3(c.dev))
 	if err != nil {
 		p.Reason = err.Error()
 		return p, nil

@@ -89,17 +89,27 @@ func newTemplates(r fleet.RolloutSpec, namespace string, desc *application.Descr
 	return &templates{r: r, namespace: namespace, desc: desc, byProfile: map[string][]byte{}}
 }
 
-// render returns the document of profile p for device d.
-func (t *templates) render(p *application.Profile, d fleet.DeviceRef) ([]byte, error) {
+// render returns the document of profile p for device d, in the rc.3
+// layout when rc3 is set (the device speaks rc.3), else in P1's.
+func (t *templates) render(p *application.Profile, d fleet.DeviceRef, rc3 bool) ([]byte, error) {
+	key := p.ID
+	if rc3 {
+		key = "rc.3\n" + p.ID
+	}
 	t.mu.Lock()
-	tmpl, ok := t.byProfile[p.ID]
+	tmpl, ok := t.byProfile[key]
 	if !ok {
 		var err error
-		if tmpl, err = render(t.r, t.namespace, t.desc, p, fleet.DeviceRef{}); err != nil {
+		if rc3 {
+			tmpl, err = renderRC3(t.r, t.namespace, t.desc, p)
+		} else {
+			tmpl, err = render(t.r, t.namespace, t.desc, p, fleet.DeviceRef{})
+		}
+		if err != nil {
 			t.mu.Unlock()
 			return nil, err
 		}
-		t.byProfile[p.ID] = tmpl
+		t.byProfile[key] = tmpl
 	}
 	t.mu.Unlock()
 	id, _ := json.Marshal(deploymentID(t.r.ID, d))

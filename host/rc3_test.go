@@ -31,7 +31,13 @@ import (
 // certificates, verified against the trust bundle's anchors.
 func startRC3WFM(t *testing.T) (*wfm, *miaf.Bundle) {
 	t.Helper()
-	dir := t.TempDir()
+	w := startRC3WFMWith(t, t.TempDir(), nil)
+	return w, w.bundle
+}
+
+// startRC3WFMWith is startRC3WFM in dir, its config passed through edit.
+func startRC3WFMWith(t *testing.T, dir string, edit func(string) string) *wfm {
+	t.Helper()
 	bundleFile := filepath.Join(dir, "bundle.pem")
 	doc := wfmDoc(dir)
 	doc = strings.Replace(doc, `{"name": "deployment", "type": "managers.deployment", "uses": {"state": "store", "events": "events"}}]}`,
@@ -44,17 +50,19 @@ func startRC3WFM(t *testing.T) (*wfm, *miaf.Bundle) {
 	if strings.Count(doc, "identity") < 3 || !strings.Contains(doc, "clientCA") || !strings.Contains(doc, "spiffeId") {
 		t.Fatal("the test WFM config changed: identity or clientCA was not added")
 	}
+	if edit != nil {
+		doc = edit(doc)
+	}
 	w := startWFMWith(t, dir, doc)
 	_, body := wellKnown(t, w, miaf.DefaultBundlePath, "")
 	_, td, err := miaf.ParseDiscovery(mustBody(t, w, miaf.DiscoveryPath))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := miaf.ParseBundle(td, body)
-	if err != nil {
+	if w.bundle, err = miaf.ParseBundle(td, body); err != nil {
 		t.Fatal(err)
 	}
-	return w, b
+	return w
 }
 
 func mustBody(t *testing.T, w *wfm, path string) []byte {

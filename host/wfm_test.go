@@ -29,6 +29,7 @@ import (
 	"github.com/cadenza-edge/cadenza/margo/bundle"
 	"github.com/cadenza-edge/cadenza/margo/client"
 	"github.com/cadenza-edge/cadenza/margo/document"
+	"github.com/cadenza-edge/cadenza/margo/miaf"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
@@ -40,6 +41,8 @@ type wfm struct {
 	dir   string
 	roots *x509.CertPool
 	stop  func()
+	// bundle is the rc.3 trust bundle, when the WFM serves one (startRC3WFM).
+	bundle *miaf.Bundle
 }
 
 func wfmDoc(dir string) string {

@@ -47,7 +47,7 @@ func hostDoc(dbPath, listen string) string {
 }
 
 func TestCheckAcceptsTheSamples(t *testing.T) {
-	for _, f := range []string{"../samples/hello.json", "../samples/wfm.json", "../samples/wfm-mqtt.json", "../samples/agent.json"} {
+	for _, f := range []string{"../samples/hello.json", "../samples/wfm.json", "../samples/wfm-mqtt.json", "../samples/agent.json", "../samples/agent-rc3.json"} {
 		var out, errb bytes.Buffer
 		if code := Main([]string{"check", "--config", f}, &out, &errb, nil); code != 0 {
 			t.Fatalf("%s: exit %d: %s", f, code, errb.String())

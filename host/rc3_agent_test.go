@@ -81,3 +81,53 @@ func TestEndToEndRC3AgentInstallsAndRemovesOverMutualTLS(t *testing.T) {
 		return len(errs.Items) > 0 && errs.Items[0].Code == "403"
 	})
 }
+
+// rc.3 through a WFM outage, a change of the deployment, and an SVID the
+// operator renews while the agent runs (picked up from the files).
+func TestEndToEndRC3AgentRidesOutAnOutageAndRenewsItsSVID(t *testing.T) {
+	wfmDir := t.TempDir()
+	w := startRC3WFMWith(t, wfmDir, nil)
+	proxy := newTCPProxy(t, w.addr)
+	tw := newTestWorkloads()
+	testFleets.Store(t.Name(), tw)
+	defer testFleets.Delete(t.Name())
+	dir := t.TempDir()
+	writeSVID(t, w, w.bundle.Anchors(), "edge-2", dir)
+	o := agentOptions{wfmURL: "https://" + proxy.addr() + "/api/v1", caFile: filepath.Join(dir, "svid-ca.pem"), fleet: t.Name(), deviceID: "edge-2", backoff: "500ms"}
+	o.rawDoc = strings.Replace(agentDoc(dir, o), `"config": {"wfm":`, `"config": {"profile": "rc.3", "wfm":`, 1)
+	o.rawDoc = strings.Replace(o.rawDoc, `"serial": "E2E-1"}`, `"serial": "E2E-1", "otelCollector": true}`, 1)
+	a := startAgent(t, dir, o)
+	apply(t, w, "edge-2", e2eYAML(e2eA, "compose", "1", "hi", "web"))
+	eventually(t, "installed at the WFM", func() bool { _, s, _ := latest(t, w, "edge-2", e2eA); return s == "installed" })
+
+	// The WFM goes away: the agent keeps its workload and says so.
+	proxy.setTarget("")
+	w.stop()
+	var st struct {
+		LastPollResult string
+		SVID           struct{ SPIFFEID, Serial string }
+	}
+	eventually(t, "the agent notices the outage", func() bool { a.get(t, "/status", &st); return st.LastPollResult == "error" })
+	if _, removes := tw.counts(); len(removes) != 0 {
+		t.Fatalf("the agent removed workloads while the WFM was down: %v", removes)
+	}
+
+	// Back on the same state; the operator changes the deployment and renews the SVID.
+	w2 := startRC3WFMWith(t, wfmDir, nil)
+	proxy.setTarget(w2.addr)
+	before := st.SVID.Serial
+	writeSVID(t, w2, w2.bundle.Anchors(), "edge-2", dir)
+	eventually(t, "the agent presents the renewed SVID", func() bool {
+		a.get(t, "/status", &st)
+		return st.SVID.Serial != "" && st.SVID.Serial != before
+	})
+	if st.SVID.SPIFFEID != "spiffe://plant.example/margo/wfm/wfm-7/client/edge-2" {
+		t.Fatalf("SVID %+v", st.SVID)
+	}
+	apply(t, w2, "edge-2", e2eYAML(e2eA, "compose", "2", "hello", "web"))
+	eventually(t, "the change installed", func() bool {
+		_, h := statusHistory(t, w2, "edge-2", e2eA)
+		applies, _ := tw.counts()
+		return len(h) > 0 && h[len(h)-1] == "installed" && applies["web"] == 2
+	})
+}

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadenza-edge/cadenza/managers/authority"
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
 
@@ -146,7 +147,7 @@ func problemOf(t *testing.T, body []byte, name string) {
 	}
 }
 
-func TestRC3CapabilitiesOverMutualTLS(t *testing.T) {
+func TestEndToEndRC3CapabilitiesOverMutualTLS(t *testing.T) {
 	w, b := startRC3WFM(t)
 	svid := issueSVID(t, w, "edge-1")
 	code, out, err := rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1"))
@@ -242,7 +243,7 @@ spec:
 // The desired state and status over rc.3 routes: the manifest lists the
 // rc.3 artifact URLs, which serve the YAML and the bundle privately, and a
 // status with adoptedManifestVersion reaches the operator.
-func TestRC3DesiredStateAndStatusOverMutualTLS(t *testing.T) {
+func TestEndToEndRC3DesiredStateAndStatusOverMutualTLS(t *testing.T) {
 	w, b := startRC3WFM(t)
 	svid := issueSVID(t, w, "edge-1")
 	if code, out, err := rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1")); err != nil || code != 201 {
@@ -296,3 +297,38 @@ func TestRC3DesiredStateAndStatusOverMutualTLS(t *testing.T) {
 }
 
 func jsonNumber(n uint64) string { b, _ := json.Marshal(n); return string(b) }
+
+// An expired SVID of the WFM's own trust domain is refused in the
+// handshake, like a certificate of another trust domain: no request is
+// served.
+func TestEndToEndRC3RefusesAnExpiredSVID(t *testing.T) {
+	dir := t.TempDir()
+	ca, _, err := authority.Generate(authority.Spec{CommonName: "td", Validity: 48 * time.Hour, URI: &url.URL{Scheme: "spiffe", Host: "plant.example"}}, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, caKey := filepath.Join(dir, "td-ca.pem"), filepath.Join(dir, "td-ca-key.pem")
+	if err := authority.WritePair(caCert, caKey, ca.Cert, ca.Key); err != nil {
+		t.Fatal(err)
+	}
+	w := startRC3WFMWith(t, dir, func(doc string) string {
+		return strings.Replace(doc, `"wfmId": "wfm-7"`, `"wfmId": "wfm-7", "ca": {"cert": "`+caCert+`", "key": "`+caKey+`"}`, 1)
+	})
+	if !w.bundle.Anchors()[0].Equal(ca.Cert) {
+		t.Fatal("the WFM does not use the configured trust domain CA")
+	}
+	valid := issueSVID(t, w, "edge-1")
+	if code, out, err := rc3Call(w, w.bundle, &valid, http.MethodGet, "/api/v1/deployments", nil); err != nil || code != 200 {
+		t.Fatalf("a valid SVID: %d %s %v", code, out, err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	id, _ := url.Parse("spiffe://plant.example/margo/wfm/wfm-7/client/edge-1")
+	expired, err := ca.Issue(key.Public(), authority.Leaf{URIs: []*url.URL{id}, Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, Validity: time.Hour}, time.Now().Add(-3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{expired.Raw}, PrivateKey: key}
+	if code, out, err := rc3Call(w, w.bundle, &cert, http.MethodGet, "/api/v1/deployments", nil); err == nil {
+		t.Fatalf("an expired SVID was served: %d %s", code, out)
+	}
+}

@@ -25,6 +25,15 @@ type StatusView struct {
 	StatusQueueDepth  int64      `json:"statusQueueDepth"`
 	Blocked           string     `json:"blocked,omitempty"`
 	LastError         string     `json:"lastError,omitempty"`
+	// SVID is the X.509-SVID the agent presents (rc.3 only).
+	SVID *SVIDView `json:"svid,omitempty"`
+}
+
+// SVIDView is the rc.3 agent's current SVID.
+type SVIDView struct {
+	SPIFFEID string    `json:"spiffeId"`
+	Serial   string    `json:"serial"`
+	NotAfter time.Time `json:"notAfter"`
 }
 
 // DeploymentView is one deployment as the agent sees it (GET /agent/v1/deployments).
@@ -72,6 +81,11 @@ func (m *Manager) Status(ctx context.Context) (StatusView, error) {
 		LastPoll: timePtr(rt.LastPoll), LastPollResult: rt.LastPollResult, LastPollError: rt.LastPollError,
 		PollingAllowed: m.sched.mayPoll(now), InDowntime: m.sched.down(now),
 		StatusQueueDepth: m.met.depth.Load(), Blocked: rt.Blocked, LastError: rt.LastError,
+	}
+	if m.link != nil && m.link.svid != nil {
+		if c, id, err := m.link.svid.load(); err == nil {
+			v.SVID = &SVIDView{SPIFFEID: id.String(), Serial: c.Leaf.SerialNumber.Text(16), NotAfter: c.Leaf.NotAfter.UTC()}
+		}
 	}
 	return v, nil
 }

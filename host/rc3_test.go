@@ -332,3 +332,54 @@ func TestEndToEndRC3RefusesAnExpiredSVID(t *testing.T) {
 		t.Fatalf("an expired SVID was served: %d %s", code, out)
 	}
 }
+
+// Bad input on every rc.3 route gets a typed rc.3 problem, never a 5xx.
+func TestEndToEndRC3BadInputIsAProblemNeverA5xx(t *testing.T) {
+	w, b := startRC3WFM(t)
+	svid := issueSVID(t, w, "edge-1")
+	if code, out, _ := rc3Call(w, b, &svid, http.MethodPut, "/api/v1/capabilities/dev-1", rc3Capabilities("dev-1")); code != 201 {
+		t.Fatalf("setup: %d %s", code, out)
+	}
+	dig := "sha256:" + strings.Repeat("0", 64)
+	for _, c := range []struct {
+		method, path, ctype string
+		body                []byte
+	}{
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "application/json", []byte(`{`)},
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "application/json", []byte(`[]`)},
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "application/json", []byte(`{"properties": 7}`)},
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "application/json", []byte(`{"apiVersion": "device.margo.org/v1alpha1", "kind": "DeviceCapabilitiesManifest", "properties": {"id": "dev-1"}}`)},
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "text/plain", rc3Capabilities("dev-1")},
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "application/json", nil},
+		{http.MethodPut, "/api/v1/capabilities/a/../b", "application/json", rc3Capabilities("a/../b")},
+		{http.MethodPut, "/api/v1/capabilities/" + strings.Repeat("x", 3000), "application/json", rc3Capabilities("x")},
+		{http.MethodPut, "/api/v1/capabilities/dev-1", "application/json", []byte(`{"properties": {"id": "dev-1"}, "x-y": ` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`)},
+		{http.MethodDelete, "/api/v1/capabilities/nope", "", nil},
+		{http.MethodGet, "/api/v1/deployments/nope/" + dig, "", nil},
+		{http.MethodGet, "/api/v1/deployments/nope/sha512:abc", "", nil},
+		{http.MethodGet, "/api/v1/deployments/nope/%00", "", nil},
+		{http.MethodGet, "/api/v1/bundles/" + dig, "", nil},
+		{http.MethodGet, "/api/v1/bundles/not-a-digest", "", nil},
+		{http.MethodPost, "/api/v1/deployments/nope/status", "application/json", []byte(`{"deploymentId": "nope", "adoptedManifestVersion": 1, "status": {"state": "installed"}, "components": []}`)},
+		{http.MethodPost, "/api/v1/deployments/a/status", "application/json", []byte(`{"deploymentId": "b", "adoptedManifestVersion": 1, "status": {"state": "installed"}, "components": [{"name": "x", "state": "installed"}]}`)},
+		{http.MethodPost, "/api/v1/deployments/a/status", "application/json", []byte(`{"deploymentId": "a", "adoptedManifestVersion": -1, "status": {"state": "done"}}`)},
+		{http.MethodPost, "/api/v1/deployments/a/status", "application/json", []byte(`null`)},
+		{http.MethodPost, "/api/v1/deployments/a/status", "application/xml", []byte(`<a/>`)},
+	} {
+		code, hdr, out, err := rc3CallWith(w, b, &svid, c.method, c.path, c.body, map[string]string{"Content-Type": c.ctype})
+		if err != nil {
+			t.Fatalf("%s %.60s: %v", c.method, c.path, err)
+		}
+		if code >= 500 || code < 400 || hdr.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %.60s (%s): %d %s %.200s", c.method, c.path, c.ctype, code, hdr.Get("Content-Type"), out)
+			continue
+		}
+		var p struct {
+			Type      string `json:"type"`
+			Retryable *bool  `json:"retryable"`
+		}
+		if json.Unmarshal(out, &p) != nil || p.Retryable == nil || (!strings.HasPrefix(p.Type, "https://docs.margo.org/specification/problem-types#") && p.Type != "about:blank") {
+			t.Errorf("%s %.60s: not an rc.3 problem: %.200s", c.method, c.path, out)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"crypto/x509"
+	"time"
 
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
@@ -29,4 +30,9 @@ type Identity interface {
 	// and names this WFM. fault.Forbidden otherwise. Whether the client is
 	// still accepted is the caller's question (fleet.Onboarding).
 	VerifyClient(chain []*x509.Certificate) (miaf.Identity, error)
+	// Rotate replaces the trust domain CA: the new one issues SVIDs from
+	// now on, the previous one stays an anchor (published in the bundle and
+	// accepted from clients) for overlap (at least one SVID lifetime). It
+	// returns the bundle's new sequence. fault.Conflict for a CA from files.
+	Rotate(ctx context.Context, overlap time.Duration) (uint64, error)
 }

@@ -383,3 +383,30 @@ func TestEndToEndRC3BadInputIsAProblemNeverA5xx(t *testing.T) {
 		}
 	}
 }
+
+// A rotation on a running WFM: the binding re-reads the bundle file, so an
+// SVID of the new CA is accepted at once, and one of the old CA still is
+// during the overlap; the bundle's sequence rises.
+func TestEndToEndRC3RotationKeepsOldAndNewSVIDsWorking(t *testing.T) {
+	w, b := startRC3WFM(t)
+	old := issueSVID(t, w, "edge-1")
+	code, out := w.operator(t, http.MethodPost, "/identity/rotate", "application/json", []byte(`{"overlap": "48h"}`))
+	var r struct{ Sequence uint64 }
+	if code != 200 || json.Unmarshal(out, &r) != nil || r.Sequence != b.Sequence()+1 {
+		t.Fatalf("rotate: %d %s (sequence was %d)", code, out, b.Sequence())
+	}
+	_, body := wellKnown(t, w, miaf.DefaultBundlePath, "")
+	rotated, err := miaf.ParseBundle(b.TrustDomain(), body)
+	if err != nil || rotated.Sequence() != r.Sequence || len(rotated.Anchors()) != 3 {
+		t.Fatalf("the published bundle: %v %s", err, body)
+	}
+	fresh := issueSVID(t, w, "edge-1")
+	for name, svid := range map[string]*tls.Certificate{"old CA": &old, "new CA": &fresh} {
+		if code, out, err := rc3Call(w, rotated, svid, http.MethodGet, "/api/v1/deployments", nil); err != nil || code != 200 {
+			t.Fatalf("an SVID of the %s during the overlap: %d %s %v", name, code, out, err)
+		}
+	}
+	if code, out := w.operator(t, http.MethodPost, "/identity/rotate", "application/json", []byte(`{"overlap": "soon"}`)); code != 422 {
+		t.Fatalf("a bad overlap: %d %s", code, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"sync"
 )
 
 // serverTLS loads the certificate files. Errors name the file and what to do.
@@ -27,16 +28,61 @@ func serverTLS(c *TLSConfig) (*tls.Config, error) {
 		cfg.MinVersion = tls.VersionTLS12
 	}
 	if c.ClientCA != "" {
-		pem, err := os.ReadFile(c.ClientCA)
-		if err != nil {
-			return nil, fmt.Errorf("tls: cannot read the client CA bundle: %w", err)
+		cas := &clientCAs{file: c.ClientCA}
+		if _, err := cas.load(); err != nil {
+			return nil, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls: %s holds no PEM certificate", c.ClientCA)
-		}
-		cfg.ClientCAs = pool
 		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+		cfg.ClientCAs = cas.pool
+		base := cfg.Clone()
+		cfg.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) { return cas.config(base), nil }
 	}
 	return cfg, nil
+}
+
+// clientCAs is the client CA bundle, read again when its file changes (the
+// rc.3 identity service rewrites it when its trust bundle changes, e.g. a
+// CA rotation), so new handshakes verify against the current anchors
+// without a restart. A file that no longer reads keeps the last good pool.
+type clientCAs struct {
+	file string
+
+	mu    sync.Mutex
+	stamp string
+	pool  *x509.CertPool
+	cfg   *tls.Config // base with ClientCAs = pool
+}
+
+// load reads the file when it changed; it reports whether it did.
+func (c *clientCAs) load() (bool, error) {
+	st, err := os.Stat(c.file)
+	if err != nil {
+		return false, fmt.Errorf("tls: cannot read the client CA bundle: %w", err)
+	}
+	stamp := fmt.Sprintf("%d:%d", st.ModTime().UnixNano(), st.Size())
+	if stamp == c.stamp && c.pool != nil {
+		return false, nil
+	}
+	pem, err := os.ReadFile(c.file)
+	if err != nil {
+		return false, fmt.Errorf("tls: cannot read the client CA bundle: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return false, fmt.Errorf("tls: %s holds no PEM certificate", c.file)
+	}
+	c.stamp, c.pool, c.cfg = stamp, pool, nil
+	return true, nil
+}
+
+// config returns base with the current client CAs.
+func (c *clientCAs) config(base *tls.Config) *tls.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = c.load() // on failure the last good pool stays
+	if c.cfg == nil {
+		c.cfg = base.Clone()
+		c.cfg.ClientCAs = c.pool
+	}
+	return c.cfg
 }

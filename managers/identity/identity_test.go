@@ -140,3 +140,65 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		}
 	}
 }
+
+// A rotation publishes the old and the new CA for the overlap, accepts
+// SVIDs of both meanwhile, issues from the new one, and drops the old one
+// once the overlap is over (each change a new bundle sequence).
+func TestRotationOverlapsThenRetiresTheOldCA(t *testing.T) {
+	ctx := context.Background()
+	at := time.Now()
+	m := started(t, memory.New(), `{"trustDomain": "plant.example", "svidValidity": "1h"}`)
+	m.now = func() time.Time { return at }
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	old, err := m.IssueSVID(ctx, "c1", csrFor(t, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := m.Bundle()
+	seq, err := m.Rotate(ctx, 30*time.Minute) // raised to one SVID lifetime
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, _ := m.Bundle()
+	if seq != before.Sequence()+1 || len(during.Anchors()) != 2 || !during.Anchors()[1].Equal(before.Anchors()[0]) {
+		t.Fatalf("after the rotation: sequence %d (was %d), %d anchors", seq, before.Sequence(), len(during.Anchors()))
+	}
+	fresh, err := m.IssueSVID(ctx, "c1", csrFor(t, key))
+	if err != nil || fresh.CheckSignatureFrom(during.Anchors()[0]) != nil {
+		t.Fatalf("a new SVID is not from the new CA: %v", err)
+	}
+	for _, svid := range []*x509.Certificate{old, fresh} {
+		if _, err := m.VerifyClient([]*x509.Certificate{svid}); err != nil {
+			t.Fatalf("during the overlap: %v", err)
+		}
+	}
+	at = at.Add(59 * time.Minute)
+	must(t, m.Reconcile(ctx))
+	if b, _ := m.Bundle(); len(b.Anchors()) != 2 {
+		t.Fatal("the old CA left before its overlap ended")
+	}
+	at = at.Add(2 * time.Minute) // past the overlap (one SVID lifetime)
+	must(t, m.Reconcile(ctx))
+	after, _ := m.Bundle()
+	if len(after.Anchors()) != 1 || after.Sequence() != seq+1 {
+		t.Fatalf("after the overlap: %d anchors, sequence %d", len(after.Anchors()), after.Sequence())
+	}
+	if _, err := m.VerifyClient([]*x509.Certificate{old}); !fault.Is(err, fault.Forbidden) {
+		t.Fatalf("an SVID of the retired CA: %v", err)
+	}
+	ca, _, err := authority.Generate(authority.Spec{CommonName: "files", Validity: 48 * time.Hour}, time.Now())
+	must(t, err)
+	dir := t.TempDir()
+	must(t, authority.WritePair(dir+"/ca.pem", dir+"/ca-key.pem", ca.Cert, ca.Key))
+	fromFiles := started(t, memory.New(), `{"trustDomain": "plant.example", "ca": {"cert": "`+dir+`/ca.pem", "key": "`+dir+`/ca-key.pem"}}`)
+	if _, err := fromFiles.Rotate(ctx, time.Hour); !fault.Is(err, fault.Conflict) {
+		t.Fatalf("rotating a CA from files: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

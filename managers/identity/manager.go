@@ -48,11 +48,15 @@ type Manager struct {
 	now   func() time.Time
 	td    spiffeid.TrustDomain
 	wfm   miaf.Identity
-	ca    *authority.Authority
-	p1    fleet.Onboarding // nil without a managers.onboarding beside it
+	ca    *authority.Authority // current; guarded by mu after Init
+	p1    fleet.Onboarding     // nil without a managers.onboarding beside it
+	// prev is the CA a rotation replaced, an anchor until prevRetire.
+	prev       *authority.Authority
+	prevRetire time.Time
 	// clientAnchors verify client SVIDs: the trust domain CA alone.
 	clientAnchors *miaf.Bundle
 
+	pubMu  sync.Mutex // serialises publish
 	mu     sync.RWMutex
 	bundle *miaf.Bundle
 	json   []byte
@@ -100,9 +104,7 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 	if _, err := m.wfm.ID(); err != nil {
 		return fmt.Errorf("%s: the WFM id %q (the host's name; set wfmId): %w", ID, wfmID, err)
 	}
-	m.ca, err = authority.Load(ctx, authority.Source{What: "trust domain CA", Files: m.cfg.CA, Store: m.store, StateKey: caKey,
-		Spec: authority.Spec{CommonName: "Cadenza trust domain CA (" + m.td.Name() + ")", Validity: m.cfg.CAValidity.D(), URI: m.td.ID().URL()},
-		Log:  m.log}, m.now())
+	m.ca, err = authority.Load(ctx, m.source(), m.now())
 	if err != nil {
 		return fmt.Errorf("%s: %w", ID, err)
 	}
@@ -111,12 +113,50 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 	return nil
 }
 
+// Reconcile implements module.Reconciler: it picks up a rotation another
+// host made (the store is shared) and drops the previous CA once its
+// overlap is over, republishing the bundle when either changed.
+func (m *Manager) Reconcile(ctx context.Context) error {
+	cur, err := authority.Load(ctx, m.source(), m.now())
+	if err != nil {
+		return fmt.Errorf("%s: %w", ID, err)
+	}
+	changed := !cur.Cert.Equal(m.current().Cert)
+	if changed {
+		m.mu.Lock()
+		m.ca = cur
+		m.mu.Unlock()
+	}
+	if err := m.loadPrevious(ctx); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	published := len(m.clientAnchors.Anchors())
+	m.mu.RUnlock()
+	if changed || len(m.authorities()) != published {
+		return m.publish(ctx)
+	}
+	return nil
+}
+
 // Start builds the trust bundle (the P1 CA is known once its manager has
 // initialised) and writes its anchors to bundleFile.
 func (m *Manager) Start(ctx context.Context) error {
-	anchors := []*x509.Certificate{m.ca.Cert}
+	if err := m.loadPrevious(ctx); err != nil {
+		return err
+	}
+	return m.publish(ctx)
+}
+
+// publish builds the trust bundle from the current CA, the previous one
+// while it overlaps, and the P1 CA, and writes its anchors to bundleFile.
+func (m *Manager) publish(ctx context.Context) error {
+	m.pubMu.Lock() // a rotation and a reconcile may publish at once
+	defer m.pubMu.Unlock()
+	cas := m.authorities()
+	anchors := slices.Clone(cas)
 	if m.p1 != nil {
-		if p1 := m.p1.CACertificate(); p1 != nil && !p1.Equal(m.ca.Cert) {
+		if p1 := m.p1.CACertificate(); p1 != nil && !slices.ContainsFunc(cas, p1.Equal) {
 			anchors = append(anchors, p1)
 		}
 	}
@@ -131,9 +171,17 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	m.bundle, m.json = b, data
+	m.clientAnchors = miaf.NewBundle(m.td, 0, 0, cas)
 	m.mu.Unlock()
-	m.log.InfoContext(ctx, "trust domain ready", "trustDomain", m.td.Name(), "wfm", m.wfm.String(), "anchors", len(anchors), "sequence", seq)
+	m.log.InfoContext(ctx, "trust bundle published", "trustDomain", m.td.Name(), "wfm", m.wfm.String(), "anchors", len(anchors), "sequence", seq)
 	return m.exportAnchors(ctx, anchors)
+}
+
+// source says where the trust domain CA comes from.
+func (m *Manager) source() authority.Source {
+	return authority.Source{What: "trust domain CA", Files: m.cfg.CA, Store: m.store, StateKey: caKey,
+		Spec: authority.Spec{CommonName: "Cadenza trust domain CA (" + m.td.Name() + ")", Validity: m.cfg.CAValidity.D(), URI: m.td.ID().URL()},
+		Log:  m.log}
 }
 
 // bundleRecord is what the store keeps of the published bundle.
@@ -209,7 +257,10 @@ func (m *Manager) Bundle() (*miaf.Bundle, []byte) {
 
 // VerifyClient implements fleet.Identity.
 func (m *Manager) VerifyClient(chain []*x509.Certificate) (miaf.Identity, error) {
-	id, err := miaf.Verify(chain, m.clientAnchors, m.now())
+	m.mu.RLock()
+	anchors := m.clientAnchors
+	m.mu.RUnlock()
+	id, err := miaf.Verify(chain, anchors, m.now())
 	if err != nil {
 		return miaf.Identity{}, fault.Wrap(err, fault.Forbidden, "the client certificate is not an X.509-SVID of trust domain %s", m.td.Name())
 	}
@@ -235,7 +286,7 @@ func (m *Manager) IssueSVID(ctx context.Context, clientID string, csr *x509.Cert
 	if err := miaf.CheckKey(csr.PublicKey); err != nil {
 		return nil, fault.Wrap(err, fault.BadRequest, "the certificate signing request's key is not allowed")
 	}
-	cert, err := m.ca.Issue(csr.PublicKey, authority.Leaf{Subject: pkix.Name{CommonName: clientID}, URIs: []*url.URL{id.URL()},
+	cert, err := m.current().Issue(csr.PublicKey, authority.Leaf{Subject: pkix.Name{CommonName: clientID}, URIs: []*url.URL{id.URL()},
 		Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, Validity: m.cfg.SVIDValidity.D()}, m.now())
 	if err != nil {
 		return nil, fault.Wrap(err, fault.Internal, "issuing the SVID of %s", id)

@@ -97,7 +97,8 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 		eps = append(eps, v.rolloutEndpoints(p)...)
 	}
 	if v.identity != nil {
-		eps = append(eps, endpoint.Endpoint{Method: http.MethodPost, Route: client + "/svid", Name: "fleet.clients.svid", Handler: v.issueSVID, MaxBody: maxCSRBody})
+		eps = append(eps, endpoint.Endpoint{Method: http.MethodPost, Route: client + "/svid", Name: "fleet.clients.svid", Handler: v.issueSVID, MaxBody: maxCSRBody},
+			endpoint.Endpoint{Method: http.MethodPost, Route: p + "/identity/rotate", Name: "fleet.identity.rotate", Handler: v.rotateIdentity, MaxBody: maxCSRBody})
 	}
 	for i := range eps {
 		eps[i].Handler = v.authenticated(eps[i].Handler)

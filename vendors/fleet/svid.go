@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/fault"
@@ -69,4 +70,40 @@ func parseCSR(req *endpoint.Request) (*x509.CertificateRequest, error) {
 		return nil, fault.Wrap(err, fault.BadRequest, "the certificate signing request does not parse")
 	}
 	return csr, nil
+}
+
+// rotateRequest is the body of POST /identity/rotate (optional).
+type rotateRequest struct {
+	// Overlap is how long the previous CA stays an anchor (a Go duration;
+	// at least, and by default, one SVID lifetime).
+	Overlap string `json:"overlap,omitempty"`
+}
+
+// rotateIdentity serves POST /identity/rotate: a new trust domain CA
+// issues SVIDs from now on; the previous one stays in the bundle for the
+// overlap. 200 {"sequence": <the bundle's new spiffe_sequence>}.
+func (v *Vendor) rotateIdentity(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
+	var body rotateRequest
+	if len(req.Body) > 0 {
+		if err := endpoint.Decode(req, &body); err != nil {
+			return nil, err
+		}
+	}
+	var overlap time.Duration
+	if body.Overlap != "" {
+		d, err := time.ParseDuration(body.Overlap)
+		if err != nil || d < 0 {
+			return nil, fault.New(fault.Unprocessable, "overlap %q is not a duration such as \"24h\"", body.Overlap).
+				WithViolations([]fault.Violation{{Field: "overlap", Message: "a non-negative Go duration"}})
+		}
+		overlap = d
+	}
+	seq, err := v.identity.Rotate(ctx, overlap)
+	if err != nil {
+		return nil, err
+	}
+	v.log.Info("trust domain CA rotated by operator", "sequence", seq)
+	return endpoint.Encode(http.StatusOK, struct {
+		Sequence uint64 `json:"sequence"`
+	}{seq})
 }

@@ -218,3 +218,25 @@ func TestAgentInteropAutoLayoutFollowsTheCollector(t *testing.T) {
 		}
 	}
 }
+
+// An rc.3 problem's retryable decides whether a refused report is kept,
+// not its status code; without one the status code does.
+func TestAgentInteropRetryableDecidesOverTheStatusCode(t *testing.T) {
+	yes, no := true, false
+	for _, c := range []struct {
+		status    int
+		retryable *bool
+		forGood   bool
+	}{
+		{404, nil, true}, {403, nil, false}, {503, nil, false},
+		{404, &yes, false}, {403, &no, true}, {422, &no, true},
+	} {
+		e := &client.Error{Status: c.status}
+		if c.retryable != nil {
+			e.Problem = map[string]any{"retryable": *c.retryable}
+		}
+		if got := rejectedForGood(e); got != c.forGood {
+			t.Errorf("%d retryable %v: rejected for good %v, want %v", c.status, c.retryable, got, c.forGood)
+		}
+	}
+}

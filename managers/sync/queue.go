@@ -170,11 +170,16 @@ func (q *statusQueue) dequeue(ctx context.Context, key string) {
 }
 
 // rejectedForGood reports whether the WFM refused a request in a way that
-// retrying the same bytes cannot fix.
+// retrying the same bytes cannot fix. An rc.3 problem says so itself
+// (retryable), and clients must decide from it, not from the status code;
+// otherwise the status code decides.
 func rejectedForGood(err error) bool {
 	var ce *client.Error
 	if !errors.As(err, &ce) {
 		return false
+	}
+	if r := ce.Retryable(); r != nil && ce.Status >= 400 && ce.Status < 500 {
+		return !*r
 	}
 	switch ce.Status {
 	case http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusGone,

@@ -52,8 +52,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
 ## demo: WFM + agent on loopback, deploy the sample application through Compose, show each step
+## (PROFILE=rc.3: the agent speaks Margo rc.3, MIAF, on an SVID the demo issues; default p1)
 demo:
-	tools/demo.sh
+	tools/demo.sh $(if $(PROFILE),--profile '$(PROFILE)')
 
 ## demo-check: interrupt make demo at several steps (SIGINT, SIGTERM, SIGKILL then a rerun) and check
 ## that it leaves no container, network, volume or process behind; needs Docker, takes minutes (not in make test)

@@ -183,7 +183,8 @@ port_holder() {
 }
 
 # The demo's ends. These use the demo's variables: step, work, wfm_pid,
-# agent_pid, runtime, projects, helm_release, kubeconfig, own_ledger.
+# agent_pid, runtime, projects, helm_release, kubeconfig, own_ledger and
+# profile (p1 or rc.3: the same cleanup for both).
 
 # show_logs prints the end of the WFM's and the agent's logs.
 show_logs() {
@@ -198,9 +199,11 @@ show_logs() {
 # fail WHAT [NEXT]: says what failed and what to do, shows the end of the
 # logs and exits 1 (cleanup follows). Call it in the main shell, not in $(...).
 fail() {
+  local next=${2:-}
   trap - ERR
+  if [ "${profile:-p1}" != p1 ]; then next=${next//make demo again/make demo PROFILE=$profile again}; fi
   printf '\n\033[1;31mmake demo failed: %s\033[0m\n' "$1" >&2
-  if [ -n "${2:-}" ]; then echo "   what to do: $2" >&2; fi
+  if [ -n "$next" ]; then echo "   what to do: $next" >&2; fi
   show_logs
   exit 1
 }

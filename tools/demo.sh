@@ -23,9 +23,36 @@
 # it removes what a killed run left (bin/.demo-state lists it; see
 # tools/demo-state.sh) and refuses to start while its ports are taken.
 # tools/demo-interrupt-check.sh (make demo-check) checks all of this.
-# Usage: tools/demo.sh (or make demo).
+#
+# The device agent speaks Margo P1 (samples/agent.json: it onboards with a
+# key of its own and signs its requests) unless --profile rc.3 (make demo
+# PROFILE=rc.3) is given: then, once the WFM is up, the demo shows the Margo
+# Identity Service's discovery document, issues the device's X.509-SVID
+# with `cadenza identity issue`, shows that the device API wants it (mutual
+# TLS) and starts the agent of samples/agent-rc3.json (rc.3, MIAF) on it;
+# the deployment, its update and its deletion are the same, the WFM
+# rendering rc.3 documents for that device (shown) and the device reporting
+# rc.3 statuses. The WFM of samples/wfm.json serves both profiles on one
+# listener; the cleanup is the same for both.
+# Usage: tools/demo.sh [--profile p1|rc.3] (or make demo [PROFILE=rc.3]).
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
+# The device API profile of the agent: refused at once when unknown.
+profile=p1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --profile) [ $# -ge 2 ] || { echo "tools/demo.sh: --profile needs a value: p1 or rc.3" >&2; exit 2; }; profile=${2:-p1}; shift 2 ;;
+    --profile=*) profile=${1#--profile=}; profile=${profile:-p1}; shift ;;
+    *) echo "tools/demo.sh: unknown argument \"$1\"; usage: tools/demo.sh [--profile p1|rc.3] (or make demo [PROFILE=rc.3])" >&2; exit 2 ;;
+  esac
+done
+case $profile in
+  p1 | rc.3) ;;
+  *)
+    echo "make demo: unknown PROFILE \"$profile\": use PROFILE=p1 (the default: the device agent speaks Margo P1, signed requests)" >&2
+    echo "  or PROFILE=rc.3 (Margo rc.3, MIAF: the device agent on an X.509-SVID, mutual TLS); nothing was started" >&2
+    exit 2 ;;
+esac
 missing=()
 for tool in go python3 curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -114,8 +141,28 @@ bin/cadenza run --config "$work/wfm.json" 2> "$work/wfm.log" &
 wfm_pid=$!
 ledger_add "pid $wfm_pid $work/wfm.json"
 until_ok 10 grep -q "host started" "$work/wfm.log" || fail "the WFM did not start within 10 s" "its log below says why; fix it and run make demo again"
-grep -E "CA certificate written|server certificate issued|serving" "$work/wfm.log" | indent || true
+if [ "$profile" = rc.3 ]; then
+  grep -E "CA certificate written|server certificate issued|trust domain ready|trust bundle anchors written|serving" "$work/wfm.log" | indent || true
+  echo "   one listener for both profiles: P1 (signed requests) and rc.3 (mutual TLS, client certificates"
+  echo "   verified against $work/wfm/bundle.pem, the trust bundle's anchors)"
+else
+  grep -E "CA certificate written|server certificate issued|serving" "$work/wfm.log" | indent || true
+fi
 export CADENZA_SERVER=https://127.0.0.1:18443/fleet/v1 CADENZA_CACERT="$work/wfm/ca.pem" CADENZA_TOKEN=sandbox-token
+
+if [ "$profile" = rc.3 ]; then
+  say "rc.3: the Margo Identity Service's discovery document (curl --cacert $work/wfm/ca.pem https://127.0.0.1:18443/.well-known/margo)"
+  discovery=$(curl -fsS --max-time 5 --cacert "$work/wfm/ca.pem" https://127.0.0.1:18443/.well-known/margo) ||
+    fail "the WFM does not serve the identity service's discovery document (/.well-known/margo)" \
+      "samples/wfm.json needs its managers.identity (the rc.3 identity service); restore it, then run make demo again"
+  echo "$discovery" | indent
+  bundle_uri=$(python3 -c 'import sys, json; print(json.load(sys.stdin)["trustBundleUri"])' <<< "$discovery")
+  curl -fsS --max-time 5 --cacert "$work/wfm/ca.pem" "$bundle_uri" | python3 -c '
+import sys, json
+keys = json.load(sys.stdin).get("keys", [])
+print("the trust bundle (%s): %d anchor(s) for X.509-SVIDs" % (sys.argv[1], sum(1 for k in keys if k.get("use") == "x509-svid")))' "$bundle_uri" | indent ||
+    fail "the trust bundle $bundle_uri could not be read" "the WFM log below says why; fix it and run make demo again"
+fi
 
 say "Publishing the sample application: a git application registry and an OCI layout (no server)"
 go run ./tools/demorepo -apps samples/apps -git "$work/apps.git" -oci "$work/oci" | indent ||
@@ -129,15 +176,55 @@ say "The catalog (cadenza app list, cadenza app show)"
 cadenza app list | indent || fail "cadenza app list failed (above)" "see the WFM log below, then run make demo again"
 cadenza app show cadenza-demo-echo | indent || fail "the catalog has no cadenza-demo-echo (above)" "check that samples/apps/echo is a valid package (go run ./tools/demorepo -apps samples/apps -git DIR -oci DIR)"
 
-say "Starting a device agent (its local API on http://127.0.0.1:18081)"
+rc3_client=rc3-client # the client id of the rc.3 device: its SVID's spiffe://.../client/rc3-client
+# rc3_curl PATH [CURL ARGS...]: the WFM's device API over mutual TLS, with the device's SVID.
+rc3_curl() {
+  local path=$1; shift
+  curl -sS --max-time 5 --cacert "$work/agent/svid-ca.pem" --cert "$work/agent/svid-cert.pem" --key "$work/agent/svid-key.pem" "$@" "https://127.0.0.1:18443$path"
+}
+if [ "$profile" = rc.3 ]; then
+  say "rc.3: issuing the device's X.509-SVID (cadenza identity issue $rc3_client --out $work/agent: POST /fleet/v1/clients/$rc3_client/svid)"
+  cadenza identity issue "$rc3_client" --out "$work/agent" | indent ||
+    fail "cadenza identity issue failed (above)" "see the WFM log below, then run make demo again"
+  say "rc.3: the device API wants the SVID (GET /api/v1/deployments without a client certificate, then with it)"
+  out=$(curl -sS --max-time 5 --cacert "$work/agent/svid-ca.pem" https://127.0.0.1:18443/api/v1/deployments 2>&1 || true)
+  python3 -c '
+import sys, json
+try:
+    p = json.loads(sys.argv[1])
+    print("without: %s %s: %s" % (p["status"], p.get("type", ""), p.get("detail", "")))
+except (ValueError, KeyError, TypeError):
+    print("without:", sys.argv[1])' "$out" | indent
+  out=$(rc3_curl /api/v1/deployments -f) ||
+    fail "the WFM refused the device's fresh SVID on its device API (above)" "see the WFM log below, then run make demo again"
+  echo "   with the SVID: $out"
+fi
+
+if [ "$profile" = rc.3 ]; then
+  say "Starting a device agent in rc.3 (MIAF) mode on that SVID (samples/agent-rc3.json; its local API on http://127.0.0.1:18081)"
+else
+  say "Starting a device agent (its local API on http://127.0.0.1:18081)"
+fi
 case $runtime in
   docker) echo "   its workloads run on the Docker engine (workload.compose)" ;;
   helm) echo "   no Docker engine is reachable; its workloads run through Helm on the cluster of $kubeconfig (workload.helm)" ;;
   none) echo "   no Docker engine is reachable and no kubeconfig exists (\$KUBECONFIG, ~/.kube/config): nothing can run its workloads" ;;
 esac
-sed -e "s#var/wfm/ca.pem#$work/wfm/ca.pem#" -e "s#var/agent#$work/agent#g" \
-    -e 's#127.0.0.1:8443#127.0.0.1:18443#' -e 's#127.0.0.1:8081#127.0.0.1:18081#' \
-    -e 's#"pollInterval": "15s"#"pollInterval": "1s"#' samples/agent.json > "$work/agent.json"
+if [ "$profile" = rc.3 ]; then
+  # Its SVID, key and trust anchors (svid-*.pem), state, artifact cache and
+  # Compose projects all in $work/agent, where the cleanup looks.
+  sed -e "s#var/agent-rc3#$work/agent#g" -e "s#var/oci/#$work/oci/#g" \
+      -e 's#127.0.0.1:8443#127.0.0.1:18443#' -e 's#127.0.0.1:8082#127.0.0.1:18081#' \
+      -e 's#"pollInterval": "15s"#"pollInterval": "1s"#' samples/agent-rc3.json > "$work/agent.json"
+  if grep -Eq '"var/|127\.0\.0\.1:(8443|8082)' "$work/agent.json" || ! grep -q '"profile": "rc.3"' "$work/agent.json"; then
+    fail "samples/agent-rc3.json is not the rc.3 agent config the demo adapts (a profile \"rc.3\", paths in var/agent-rc3, the WFM on 127.0.0.1:8443, listening on 127.0.0.1:8082)" \
+      "restore samples/agent-rc3.json (or adapt tools/demo.sh to it), then run make demo again"
+  fi
+else
+  sed -e "s#var/wfm/ca.pem#$work/wfm/ca.pem#" -e "s#var/agent#$work/agent#g" \
+      -e 's#127.0.0.1:8443#127.0.0.1:18443#' -e 's#127.0.0.1:8081#127.0.0.1:18081#' \
+      -e 's#"pollInterval": "15s"#"pollInterval": "1s"#' samples/agent.json > "$work/agent.json"
+fi
 python3 - "$work/agent.json" "$work" "$kubeconfig" <<'EOF'
 # The agent pulls oci:// compose packages and charts through an
 # artifacts.oras provider bound to the workload providers' "artifacts" role;
@@ -178,9 +265,21 @@ onboarded() {
   client=$(agent /status 2>/dev/null | python3 -c 'import sys, json; d = json.load(sys.stdin); print(d["clientId"] if d.get("onboarded") else "")' 2>/dev/null || true)
   [ -n "$client" ]
 }
-until_ok 15 onboarded || fail "the device agent did not onboard with the WFM within 15 s" "its log below says why; fix it and run make demo again"
-until_ok 10 grep -q "accepted a new desired state" "$work/agent.log" || true
-grep -E "artifact cache open|workload provider ready|helm provider ready|device identity created|onboarded|capabilities reported|accepted a new desired state" "$work/agent.log" | indent || true
+if [ "$profile" = rc.3 ]; then
+  until_ok 15 onboarded || fail "the rc.3 device agent did not connect to the WFM within 15 s (no \"rc.3 client ready\")" "its log below says why; fix it and run make demo again"
+  until_ok 10 grep -q "accepted a new desired state" "$work/agent.log" || true
+  grep -E "artifact cache open|workload provider ready|helm provider ready|trust bundle updated|rc.3 client ready|capabilities reported|accepted a new desired state" "$work/agent.log" | indent || true
+  agent /status | python3 -c '
+import sys, json
+s = json.load(sys.stdin).get("svid") or {}
+print("the SVID it presents (GET /agent/v1/status): %s, serial %s, valid until %s" % (s.get("spiffeId", "none"), s.get("serial", "-"), s.get("notAfter", "-")))' | indent || true
+  say "rc.3: the device's capabilities as the WFM received them (cadenza device show $client)"
+  cadenza device show "$client" | indent || fail "the WFM has no capabilities of client $client (above)" "the agent log below says why; fix it and run make demo again"
+else
+  until_ok 15 onboarded || fail "the device agent did not onboard with the WFM within 15 s" "its log below says why; fix it and run make demo again"
+  until_ok 10 grep -q "accepted a new desired state" "$work/agent.log" || true
+  grep -E "artifact cache open|workload provider ready|helm provider ready|device identity created|onboarded|capabilities reported|accepted a new desired state" "$work/agent.log" | indent || true
+fi
 
 if [ "$runtime" = docker ]; then
   say "Building the sample application's image (cadenza-demo/echo:1, no registry needed)"
@@ -196,6 +295,40 @@ deploy() {
   say "Deploying cadenza-demo-echo to the device (cadenza deploy${*:+ $*}: POST /fleet/v1/deployments)"
   cadenza deploy cadenza-demo-echo --name echo-demo --device "$client" --set-string greeting="hello from the catalog flow" "$@" | indent ||
     fail "cadenza deploy failed (above)" "see the WFM log below, then run make demo again"
+  if [ "$profile" = rc.3 ]; then rc3_document; fi
+}
+# rc3_document shows the rc.3 ApplicationDeployment the WFM rendered for
+# the device: its manifest, then the document it names, as the device gets them.
+rc3_document() {
+  local manifest info url
+  say "rc.3: the ApplicationDeployment the WFM rendered for the device (GET /api/v1/deployments, then the document it names, with the SVID)"
+  manifest=$(rc3_curl /api/v1/deployments -f) || fail "the device's manifest could not be read over mutual TLS (above)" "see the WFM log below, then run make demo again"
+  info=$(python3 -c '
+import sys, json
+m = json.load(sys.stdin)
+for d in m.get("deployments") or []:
+    print("manifest version %d: deployment %s, digest %s" % (m["manifestVersion"], d["deploymentId"], d["digest"]))
+    print(d["url"])
+    break' <<< "$manifest") || true
+  url=$(tail -n 1 <<< "$info")
+  if [ -z "$url" ] || [ "$url" = "$info" ]; then
+    fail "the device's manifest names no deployment: $manifest" "see the WFM log below, then run make demo again"
+  fi
+  head -n 1 <<< "$info" | indent
+  rc3_curl "$url" -f | indent || fail "the deployment document $url could not be read over mutual TLS (above)" "see the WFM log below, then run make demo again"
+}
+# rc3_reports shows the rc.3 status reports the device sent (its log) and
+# whether the WFM acknowledged them all (the agent's status queue is empty).
+rc3_reports() {
+  [ "$profile" = rc.3 ] || return 0
+  echo "   the device's status reports (POST /api/v1/deployments/{id}/status, with adoptedManifestVersion), from its log:"
+  grep -E "deployment status" "$work/agent.log" | indent || true
+  queue_empty() { [ "$(agent /status | python3 -c 'import sys, json; print(json.load(sys.stdin).get("statusQueueDepth", 0))' 2>/dev/null)" = 0 ]; }
+  if until_ok 5 queue_empty; then
+    echo "   all acknowledged by the WFM (the agent's status queue is empty: GET /agent/v1/status)"
+  else
+    echo "   some are still queued on the device (GET /agent/v1/status: statusQueueDepth > 0); it keeps sending them"
+  fi
 }
 
 # placements prints "clientId deploymentId state" per device of the deployment.
@@ -232,6 +365,9 @@ follow() {
 # state prints the device's state of the deployment ("gone" once dropped).
 device_state() { placements | awk '{print $3; exit}'; }
 status_title="Per-device status (GET /fleet/v1/deployments/echo-demo/devices) as the device reports it"
+if [ "$profile" = rc.3 ]; then
+  status_title="$status_title (rc.3 status documents over mutual TLS)"
+fi
 # agent_view prints the device's own view of its deployments (GET
 # /agent/v1/deployments) and its last errors (GET /agent/v1/errors).
 agent_view() {
@@ -257,6 +393,7 @@ if [ "$runtime" = none ]; then
   say "$status_title"
   state=failed
   follow "installed|failed" 90 || state=timeout
+  rc3_reports
   say "What the device did (its log)"
   grep -E "accepted a new desired state.* changed=[1-9]|applying component|compose package pulled|compose package unavailable|compose up|component failed" "$work/agent.log" | head -6 | indent || true
   say "The device's own view (GET http://127.0.0.1:18081/agent/v1/deployments and /errors)"
@@ -293,6 +430,7 @@ if [ "$runtime" = helm ]; then
   follow "installed|failed" 180 || fail "the device reported neither installed nor failed within 180 s" \
     "check that the cluster of $kubeconfig is reachable, then run make demo again"
   grep -E "applying component|helm operation" "$work/agent.log" | indent || true
+  rc3_reports
   if [ "$(device_state)" != installed ]; then
     say "The device could not install the Helm release"
     agent_view || true
@@ -351,6 +489,7 @@ if [ "$(device_state)" != installed ]; then
     "check the Docker engine (docker info) and that cadenza-demo/echo:1 exists (go run ./tools/demoimage), then run make demo again"
 fi
 grep -E "compose package pulled|artifact pulled|compose up" "$work/agent.log" | indent || true
+rc3_reports
 cadenza deployment show echo-demo | indent || fail "cadenza deployment show failed (above)" "see the WFM log below"
 
 # greeting prints what the application on port 18080 says its GREETING is.

@@ -26,7 +26,7 @@ func (v *Vendor) manifest(ctx context.Context, req *endpoint.Request) (*endpoint
 // serveManifest answers for client's manifest; rewrite, when set, turns the
 // stored body into the representation served (its ETag is then the
 // digest of what is served).
-func (v *Vendor) serveManifest(ctx context.Context, req *endpoint.Request, client string, rewrite func([]byte) ([]byte, error)) (*endpoint.Response, error) {
+func (v *Vendor) serveManifest(ctx context.Context, req *endpoint.Request, client string, rewrite func(etag string, body []byte) ([]byte, error)) (*endpoint.Response, error) {
 	if !acceptable(req.Metadata.Get("accept"), document.ManifestMediaType) {
 		return nil, problem(fault.NotAcceptable, document.ProblemServerCannotGenerateResponse,
 			"the manifest is only available as %s", document.ManifestMediaType)
@@ -37,7 +37,7 @@ func (v *Vendor) serveManifest(ctx context.Context, req *endpoint.Request, clien
 	}
 	etag := view.ETag
 	if rewrite != nil {
-		if view.Body, err = rewrite(view.Body); err != nil {
+		if view.Body, err = rewrite(view.ETag, view.Body); err != nil {
 			return nil, err
 		}
 		etag = ""

@@ -61,6 +61,11 @@ func privately(next endpoint.Handler) endpoint.Handler {
 	}
 }
 
+// rc3ManifestCache bounds the rc.3 renderings of stored manifests kept
+// (by client and stored ETag: a manifest never changes under its ETag), so
+// a 304 poll neither parses nor renders.
+const rc3ManifestCache = 4096
+
 // manifestRC3 serves GET {prefix}/deployments: the caller's manifest, its
 // artifact URLs in the rc.3 form ({prefix}/deployments/{id}/{digest},
 // {prefix}/bundles/{digest}), with its own ETag, Cache-Control: private,
@@ -68,19 +73,34 @@ func privately(next endpoint.Handler) endpoint.Handler {
 func (v *Vendor) manifestRC3(ctx context.Context, req *endpoint.Request) (*endpoint.Response, error) {
 	c, _ := ClientFrom(ctx)
 	p1 := v.cfg.Prefix + "/clients/" + c.ID + "/"
-	return v.serveManifest(ctx, req, c.ID, func(body []byte) ([]byte, error) {
-		m, err := document.ParseManifest(body)
-		if err != nil {
-			return nil, fault.Wrap(err, fault.Internal, "the stored manifest of client %s does not parse", c.ID)
+	return v.serveManifest(ctx, req, c.ID, func(etag string, body []byte) ([]byte, error) {
+		key := c.ID + "\n" + etag
+		if etag != "" {
+			if out, ok := v.rc3Manifests.Get(key); ok {
+				return out, nil
+			}
 		}
-		for i := range m.Deployments {
-			m.Deployments[i].URL = rc3URL(m.Deployments[i].URL, p1, v.cfg.Prefix)
+		out, err := rc3Manifest(body, p1, v.cfg.Prefix)
+		if err == nil && etag != "" {
+			v.rc3Manifests.Add(key, out)
 		}
-		if m.Bundle != nil {
-			m.Bundle.URL = rc3URL(m.Bundle.URL, p1, v.cfg.Prefix)
-		}
-		return m.Canonical()
+		return out, err
 	})
+}
+
+// rc3Manifest renders a stored (P1) manifest body in the rc.3 form.
+func rc3Manifest(body []byte, p1, prefix string) ([]byte, error) {
+	m, err := document.ParseManifest(body)
+	if err != nil {
+		return nil, fault.Wrap(err, fault.Internal, "a stored manifest does not parse")
+	}
+	for i := range m.Deployments {
+		m.Deployments[i].URL = rc3URL(m.Deployments[i].URL, p1, prefix)
+	}
+	if m.Bundle != nil {
+		m.Bundle.URL = rc3URL(m.Bundle.URL, p1, prefix)
+	}
+	return m.Canonical()
 }
 
 // rc3URL turns a P1 artifact URL ({prefix}/clients/{id}/...) into the rc.3

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/cadenza-edge/cadenza/coa/endpoint"
 	"github.com/cadenza-edge/cadenza/coa/module"
 	"github.com/cadenza-edge/cadenza/fleet"
@@ -40,6 +42,8 @@ type Vendor struct {
 	auth Authenticator
 	// svidAuth authenticates the rc.3 endpoints (nil without identity).
 	svidAuth Authenticator
+	// rc3Manifests caches rc.3 renderings of stored manifests.
+	rc3Manifests *lru.Cache[string, []byte]
 	// verifier checks signed onboarding requests (and backs SignatureAuth).
 	verifier signature.Verifier
 }
@@ -69,6 +73,9 @@ func (v *Vendor) Init(_ context.Context, env *module.Env) error {
 	v.auth = &SignatureAuth{Clients: v.onboarding, Verifier: v.verifier}
 	if v.identity != nil {
 		v.svidAuth = &SVIDAuth{Identity: v.identity, Clients: v.onboarding}
+		if v.rc3Manifests, err = lru.New[string, []byte](rc3ManifestCache); err != nil {
+			return err
+		}
 	}
 	return nil
 }

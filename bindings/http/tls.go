@@ -15,14 +15,14 @@ func serverTLS(c *TLSConfig) (*tls.Config, error) {
 			return nil, fmt.Errorf("tls: cannot read %s: %w", f, err)
 		}
 	}
-	cert, err := tls.LoadX509KeyPair(c.Cert, c.Key)
-	if err != nil {
-		return nil, fmt.Errorf("tls: cannot load the key pair %s / %s: %w (both must be PEM, and the key must match the certificate)", c.Cert, c.Key, err)
+	pair := &serverPair{certFile: c.Cert, keyFile: c.Key}
+	if err := pair.load(); err != nil {
+		return nil, err
 	}
 	cfg := &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   tls.VersionTLS13,
-		NextProtos:   []string{"http/1.1"},
+		GetCertificate: pair.get,
+		MinVersion:     tls.VersionTLS13,
+		NextProtos:     []string{"http/1.1"},
 	}
 	if c.MinVersion == "1.2" {
 		cfg.MinVersion = tls.VersionTLS12
@@ -55,11 +55,10 @@ type clientCAs struct {
 
 // load reads the file when it changed; it reports whether it did.
 func (c *clientCAs) load() (bool, error) {
-	st, err := os.Stat(c.file)
+	stamp, err := stampOf(c.file)
 	if err != nil {
-		return false, fmt.Errorf("tls: cannot read the client CA bundle: %w", err)
+		return false, fmt.Errorf("tls: the client CA bundle: %w", err)
 	}
-	stamp := fmt.Sprintf("%d:%d", st.ModTime().UnixNano(), st.Size())
 	if stamp == c.stamp && c.pool != nil {
 		return false, nil
 	}
@@ -85,4 +84,54 @@ func (c *clientCAs) config(base *tls.Config) *tls.Config {
 		c.cfg.ClientCAs = c.pool
 	}
 	return c.cfg
+}
+
+// serverPair is the server's certificate and key, read again when the
+// files change (a CA rotation re-issues the WFM's certificate), so new
+// handshakes present the current one without a restart. Files that no
+// longer load keep the last good pair.
+type serverPair struct {
+	certFile, keyFile string
+
+	mu    sync.Mutex
+	stamp string
+	pair  *tls.Certificate
+}
+
+// load reads the pair when the files changed.
+func (p *serverPair) load() error {
+	stamp, err := stampOf(p.certFile, p.keyFile)
+	if err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	if stamp == p.stamp && p.pair != nil {
+		return nil
+	}
+	pair, err := tls.LoadX509KeyPair(p.certFile, p.keyFile)
+	if err != nil {
+		return fmt.Errorf("tls: cannot load the key pair %s / %s: %w (both must be PEM, and the key must match the certificate)", p.certFile, p.keyFile, err)
+	}
+	p.stamp, p.pair = stamp, &pair
+	return nil
+}
+
+// get is the tls.Config GetCertificate hook.
+func (p *serverPair) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = p.load() // on failure the last good pair stays
+	return p.pair, nil
+}
+
+// stampOf identifies the files' current content by modification time and size.
+func stampOf(files ...string) (string, error) {
+	var out string
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return "", fmt.Errorf("cannot read %s: %w", f, err)
+		}
+		out += fmt.Sprintf("%d:%d;", st.ModTime().UnixNano(), st.Size())
+	}
+	return out, nil
 }

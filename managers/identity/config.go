@@ -39,6 +39,13 @@ type Config struct {
 	// BundleFile, when set, is where the bundle's anchors are written (PEM)
 	// at start: the file rc.3 clients and curl trust, e.g. "var/wfm/bundle.pem".
 	BundleFile string `json:"bundleFile,omitempty"`
+	// ServerCertificate, when set, makes the identity manager issue the
+	// WFM's TLS server certificate from the trust domain CA: an SVID with
+	// the WFM's SPIFFE ID (default spiffeId) as URI SAN and the hosts as
+	// DNS/IP SANs, re-issued when the CA rotates. For a WFM that serves
+	// rc.3 only; a WFM that also serves P1 has managers.onboarding issue it
+	// (its P1 CA then joins the bundle). Configure it on one of them.
+	ServerCertificate *authority.ServerCertificate `json:"serverCertificate,omitempty"`
 }
 
 // Defaults fills the defaults before the host decodes the config.
@@ -71,6 +78,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CAValidity.D() < 24*time.Hour {
 		add("caValidity", "must be at least 24h, got %s", c.CAValidity)
+	}
+	if sc := c.ServerCertificate; sc != nil {
+		errs = append(errs, sc.Check("serverCertificate")...)
 	}
 	if c.RefreshHint.D() < 10*time.Second {
 		add("refreshHint", "must be at least 10s, got %s", c.RefreshHint)

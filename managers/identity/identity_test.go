@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"log/slog"
 	"strings"
@@ -200,5 +201,40 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With serverCertificate the WFM's TLS certificate is an SVID of the trust
+// domain CA (the WFM's SPIFFE ID as URI SAN, the hosts as SANs), issued
+// again from the new CA when the CA rotates.
+func TestServerCertificateIsAnSVIDOfTheTrustDomainCA(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := `{"trustDomain": "plant.example", "wfmId": "w1", "serverCertificate": {"cert": "` + dir + `/tls.pem", "key": "` + dir + `/tls-key.pem", "hosts": ["127.0.0.1", "wfm.local"]}}`
+	m := started(t, memory.New(), cfg)
+	read := func() *x509.Certificate {
+		pair, err := tls.LoadX509KeyPair(dir+"/tls.pem", dir+"/tls-key.pem")
+		must(t, err)
+		c, err := x509.ParseCertificate(pair.Certificate[0])
+		must(t, err)
+		return c
+	}
+	b, _ := m.Bundle()
+	cert := read()
+	if cert.CheckSignatureFrom(b.Anchors()[0]) != nil || len(cert.URIs) != 1 || cert.URIs[0].String() != "spiffe://plant.example/margo/wfm/w1" ||
+		cert.VerifyHostname("wfm.local") != nil || cert.VerifyHostname("127.0.0.1") != nil {
+		t.Fatalf("server certificate %v %v %v", cert.Issuer, cert.URIs, cert.DNSNames)
+	}
+	if _, err := m.Rotate(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := m.Bundle()
+	if again := read(); again.Equal(cert) || again.CheckSignatureFrom(after.Anchors()[0]) != nil {
+		t.Fatal("the server certificate was not re-issued from the new CA")
+	}
+	bad := &Manager{}
+	err := config.DecodeModule("t.json", "m.config", []byte(`{"trustDomain": "p.example", "serverCertificate": {"cert": "a", "key": "a"}}`), bad.ConfigTarget())
+	if err == nil || !strings.Contains(err.Error(), "m.config.serverCertificate.") {
+		t.Fatalf("config: %v", err)
 	}
 }

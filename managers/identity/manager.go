@@ -110,6 +110,27 @@ func (m *Manager) Init(ctx context.Context, env *module.Env) error {
 	}
 	m.p1, _ = module.Manager[fleet.Onboarding](env)
 	m.clientAnchors = miaf.NewBundle(m.td, 0, 0, []*x509.Certificate{m.ca.Cert})
+	return m.ensureServerCert(ctx)
+}
+
+// ensureServerCert keeps the configured server certificate an SVID of the
+// current trust domain CA (see Config.ServerCertificate).
+func (m *Manager) ensureServerCert(ctx context.Context) error {
+	sc := m.cfg.ServerCertificate
+	if sc == nil {
+		return nil
+	}
+	if sc.SPIFFEID == "" {
+		sc.SPIFFEID = m.wfm.String()
+	}
+	reason, cert, err := m.current().EnsureServer(sc, m.now())
+	if err != nil {
+		return fmt.Errorf("%s: %w", ID, err)
+	}
+	if reason != "" {
+		m.log.InfoContext(ctx, "WFM server certificate issued from the trust domain CA", "reason", reason, "cert", sc.Cert,
+			"spiffeId", sc.SPIFFEID, "hosts", sc.Hosts, "notAfter", cert.NotAfter)
+	}
 	return nil
 }
 
@@ -134,6 +155,9 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 	published := len(m.clientAnchors.Anchors())
 	m.mu.RUnlock()
 	if changed || len(m.authorities()) != published {
+		if err := m.ensureServerCert(ctx); err != nil {
+			return err
+		}
 		return m.publish(ctx)
 	}
 	return nil

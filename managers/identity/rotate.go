@@ -110,6 +110,9 @@ func (m *Manager) Rotate(ctx context.Context, overlap time.Duration) (uint64, er
 	if err := m.loadPrevious(ctx); err != nil {
 		return 0, err
 	}
+	if err := m.ensureServerCert(ctx); err != nil {
+		return 0, err
+	}
 	if err := m.publish(ctx); err != nil {
 		return 0, err
 	}

@@ -3,19 +3,17 @@ package onboarding
 import (
 	"encoding/hex"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/managers/authority"
-	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
 
 // Defaults of the config.
 const (
-	DefaultCAValidity         = 10 * 365 * 24 * time.Hour // 87600h
-	DefaultServerCertValidity = 365 * 24 * time.Hour      // 8760h
+	DefaultCAValidity         = 10 * 365 * 24 * time.Hour           // 87600h
+	DefaultServerCertValidity = authority.DefaultServerCertValidity // 8760h
 	DefaultMinRSABits         = 2048
 )
 
@@ -47,20 +45,6 @@ type Config struct {
 
 // CAFiles names a CA's PEM files.
 type CAFiles = authority.Files
-
-// ServerCertificate configures the TLS server certificate Init issues.
-type ServerCertificate struct {
-	Cert  string   `json:"cert"`  // PEM certificate file to write, e.g. "var/wfm/tls.pem"
-	Key   string   `json:"key"`   // PEM key file to write (mode 0600), e.g. "var/wfm/tls-key.pem"
-	Hosts []string `json:"hosts"` // DNS names and IP addresses the certificate covers
-	// Validity is the certificate's lifetime (default 8760h); it is re-issued
-	// once less than a third of it is left.
-	Validity config.Duration `json:"validity"`
-	// SPIFFEID, when set, is the WFM's rc.3 identity
-	// (spiffe://<td>/margo/wfm/<wfm-id>, as managers.identity names it),
-	// added as the certificate's URI SAN: rc.3 clients check it.
-	SPIFFEID string `json:"spiffeId,omitempty"`
-}
 
 // Policy is the onboarding policy. Key ids are the lowercase hex SHA-256 of
 // a certificate's DER SubjectPublicKeyInfo (the Margo keyid).
@@ -101,14 +85,6 @@ func (c *Config) fillZero() {
 	}
 }
 
-// validity returns the server certificate lifetime with its default applied.
-func (s *ServerCertificate) validity() time.Duration {
-	if s.Validity == 0 {
-		return DefaultServerCertValidity
-	}
-	return s.Validity.D()
-}
-
 // Validate checks the config without touching files or the store.
 func (c *Config) Validate() error {
 	var errs config.Errors
@@ -124,69 +100,13 @@ func (c *Config) Validate() error {
 		errs = append(errs, config.Field("caValidity", "must be at least 1h, got %s", c.CAValidity))
 	}
 	if s := c.ServerCertificate; s != nil {
-		errs = append(errs, s.check()...)
+		errs = append(errs, s.Check("serverCertificate")...)
 	}
 	errs = append(errs, c.Policy.check()...)
 	if c.MinRSABits < 2048 || c.MinRSABits > 16384 {
 		errs = append(errs, config.Field("minRSABits", "must be between 2048 and 16384, got %d", c.MinRSABits))
 	}
 	return errs.Err()
-}
-
-func (s *ServerCertificate) check() config.Errors {
-	var errs config.Errors
-	if s.Cert == "" {
-		errs = append(errs, config.Field("serverCertificate.cert", `required: the PEM file to write, e.g. "var/wfm/tls.pem"`))
-	}
-	if s.Key == "" {
-		errs = append(errs, config.Field("serverCertificate.key", `required: the PEM key file to write, e.g. "var/wfm/tls-key.pem"`))
-	}
-	if s.Cert != "" && s.Cert == s.Key {
-		errs = append(errs, config.Field("serverCertificate.key", "must differ from serverCertificate.cert (%q)", s.Cert))
-	}
-	if len(s.Hosts) == 0 {
-		errs = append(errs, config.Field("serverCertificate.hosts", `required: the DNS names and IP addresses devices use, e.g. ["wfm.example.com", "127.0.0.1"]`))
-	}
-	for i, h := range s.Hosts {
-		if reason := checkHost(h); reason != "" {
-			errs = append(errs, config.Field(fmt.Sprintf("serverCertificate.hosts[%d]", i), "%s", reason))
-		}
-	}
-	if s.SPIFFEID != "" {
-		if id, err := miaf.Parse(s.SPIFFEID); err != nil || id.IsClient() {
-			errs = append(errs, config.Field("serverCertificate.spiffeId", "%q is not a Margo WFM SPIFFE ID (spiffe://<trust-domain>/margo/wfm/<wfm-id>)", s.SPIFFEID))
-		}
-	}
-	if s.Validity < 0 || (s.Validity > 0 && s.Validity < config.Duration(time.Hour)) {
-		errs = append(errs, config.Field("serverCertificate.validity", "must be at least 1h, got %s", s.Validity))
-	}
-	return errs
-}
-
-// checkHost returns why h is not an IP address or DNS name, or "".
-func checkHost(h string) string {
-	switch {
-	case h == "":
-		return "empty host"
-	case net.ParseIP(h) != nil:
-		return ""
-	case strings.Contains(h, "://"):
-		return fmt.Sprintf("%q is a URL: write the host name only", h)
-	case strings.Contains(h, ":"):
-		return fmt.Sprintf("%q has a port or is not an IP address: write the host name or address only", h)
-	}
-	name := strings.TrimPrefix(h, "*.")
-	for _, label := range strings.Split(name, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return fmt.Sprintf("%q is not a valid DNS name", h)
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-				return fmt.Sprintf("%q is not a valid DNS name", h)
-			}
-		}
-	}
-	return ""
 }
 
 func (p *Policy) check() config.Errors {
@@ -222,3 +142,7 @@ func isKeyID(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil
 }
+
+// ServerCertificate configures the TLS server certificate Init issues from
+// the CA (see authority.ServerCertificate).
+type ServerCertificate = authority.ServerCertificate

@@ -17,8 +17,8 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatalf("defaults = %+v", c)
 	}
 	s := ServerCertificate{}
-	if s.validity() != 8760*time.Hour {
-		t.Fatalf("server certificate validity default = %s", s.validity())
+	if s.ValidityOrDefault() != 8760*time.Hour {
+		t.Fatalf("server certificate validity default = %s", s.ValidityOrDefault())
 	}
 }
 

@@ -148,7 +148,7 @@ func TestServerCertificateReissuedOnlyWhenNeeded(t *testing.T) {
 			if got := !bytes.Equal(before, after); got != tc.reissue {
 				t.Fatalf("re-issued = %v, want %v", got, tc.reissue)
 			}
-			if reason := m.serverCertProblem(m.cfg.ServerCertificate, m.now()); reason != "" {
+			if reason := m.ca.ServerProblem(m.cfg.ServerCertificate, m.now()); reason != "" {
 				t.Fatalf("the certificate in place is not acceptable: %s", reason)
 			}
 		})

@@ -67,13 +67,15 @@ func checkCPU(c *application.Constraints, d *Device) (Reason, bool) {
 		return r, true
 	}
 	archOK := func(e cpuEntry) bool {
-		return len(c.Architectures) == 0 || slices.ContainsFunc(c.Architectures, func(a string) bool { return normalArch(a) == e.arch })
+		return len(c.Architectures) == 0 || slices.ContainsFunc(c.Architectures, func(a string) bool { return slices.Contains(e.archs, normalArch(a)) })
 	}
 	best, bestAt, archMatch, total := -1.0, -1, false, 0.0
 	var archs []string
 	for i, e := range entries {
-		if e.arch != "" && !slices.Contains(archs, e.arch) {
-			archs = append(archs, e.arch)
+		for _, a := range e.archs {
+			if a != "" && !slices.Contains(archs, a) {
+				archs = append(archs, a)
+			}
 		}
 		if e.hasCores {
 			total += e.cores

@@ -97,7 +97,8 @@ func (d *Device) figure(name string) (any, bool) {
 type cpuEntry struct {
 	cores    float64
 	hasCores bool
-	arch     string // normalised
+	arch     string   // normalised; the first of archs when a list is given
+	archs    []string // normalised: every architecture the entry runs
 }
 
 // cpus returns the device's cpu entries: properties.cpus[] (flat layouts)
@@ -122,6 +123,17 @@ func (d *Device) cpus() []cpuEntry {
 		c.cores, c.hasCores = number(m["cores"])
 		if a, ok := m["architecture"].(string); ok {
 			c.arch = normalArch(a)
+			c.archs = []string{c.arch}
+		} else if list, ok := m["architectures"].([]any); ok {
+			// The data-model generation of the first layout lists them.
+			for _, v := range list {
+				if a, ok := v.(string); ok {
+					c.archs = append(c.archs, normalArch(a))
+				}
+			}
+			if len(c.archs) > 0 {
+				c.arch = c.archs[0]
+			}
 		}
 		out = append(out, c)
 	}

@@ -235,6 +235,8 @@ func TestCheckCPU(t *testing.T) {
 		{"no architecture reported", constraints(1, "amd64"), `{"cpus": [{"cores": 4}]}`, false, "did not report its cpu architecture"},
 		{"P1 first layout cpu object", constraints(16, "amd64"), `{"resources": {"cpu": {"cores": 24, "architecture": "x86_64"}}}`, true, "24 cores"},
 		{"P1 first layout cpu list", constraints(2), `{"resources": {"cpu": [{"cores": 1}, {"cores": 2}]}}`, true, "cpu entry 1"},
+		{"architectures list (data-model generation)", constraints(2, "arm64"), `{"resources": {"cpu": {"cores": 4, "architectures": ["amd64", "arm64"]}}}`, true, "4 cores"},
+		{"architectures list without the profile's", constraints(2, "arm"), `{"resources": {"cpu": {"cores": 4, "architectures": ["amd64", "arm64"]}}}`, false, "device cpus are amd64 or arm64, profile needs arm"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

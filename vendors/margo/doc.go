@@ -1,6 +1,9 @@
 // Package margo is vendors.margo: the Margo device API of the Workload Fleet
 // Manager, profile P1 (server-side TLS plus RFC 9421 request signatures,
-// routes under /api/v1/clients/{clientId}/...).
+// routes under /api/v1/clients/{clientId}/...) and, when a managers.identity
+// is among its managers, profile rc.3 beside it (mutual TLS with X.509-SVIDs,
+// routes without a clientId: rc3.go, svidauth.go) and the Margo Identity
+// Service (wellknown.go). The two profiles share every manager and record.
 //
 // Endpoints (relative to the configured prefix, default /api/v1):
 //

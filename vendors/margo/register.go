@@ -20,7 +20,7 @@ const ID = "vendors.margo"
 
 func init() {
 	module.Register(module.Registration{ID: ID, New: func() module.Module { return &Vendor{} },
-		Summary: "Margo device API of the WFM, profile P1 (RFC 9421 signatures, /api/v1/clients/{clientId}/...)"})
+		Summary: "Margo device API of the WFM: P1 (RFC 9421 signatures, /api/v1/clients/{clientId}/...) and, with managers.identity, rc.3 (mutual TLS with X.509-SVIDs) and the identity service"})
 }
 
 // Body limits of the endpoints that take a body.

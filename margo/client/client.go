@@ -11,14 +11,11 @@ import (
 	"crypto"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,102 +156,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("WFM answered %d %s: %s", e.Status, http.StatusText(e.Status), detail)
 }
 
-func (c *Client) url(path string) string { return c.base.String() + path }
-
-// clientPath is the part of a route that names the client: P1 routes
-// carry its clientId, rc.3 routes none (the SVID names the client).
-func (c *Client) clientPath() string {
-	if c.opts.RC3 {
-		return ""
-	}
-	return "/clients/" + url.PathEscape(c.opts.ClientID)
-}
-
-// CA encodings a WFM may serve at /onboarding/certificate.
-const (
-	CABase64PEM = "base64-pem" // the spec: {"certificate": base64(PEM)}
-	CABase64DER = "base64-der" // {"certificate": base64(DER)}
-	CAPEMField  = "pem"        // {"certificate": "-----BEGIN CERTIFICATE-----..."}
-	CAPEMBody   = "pem-body"   // the body is the PEM text itself
-)
-
-// CACertificate downloads the WFM's root CA (endpoint 1); the caller decides
-// whether to trust it (pin it, or compare with an out-of-band copy).
-func (c *Client) CACertificate(ctx context.Context) (*x509.Certificate, error) {
-	cert, _, err := c.CA(ctx)
-	return cert, err
-}
-
-// CA is CACertificate that also says which encoding the WFM used: the
-// spec's base64 of the PEM, or, as some WFMs do, base64 of the DER, the
-// PEM text in the field, or the PEM text as the whole body (PEM is
-// recognised by its armour).
-func (c *Client) CA(ctx context.Context) (*x509.Certificate, string, error) {
-	resp, err := c.do(ctx, c.unsigned, http.MethodGet, c.url("/onboarding/certificate"), nil, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	if body := bytes.TrimSpace(resp.body); bytes.HasPrefix(body, []byte("-----BEGIN")) {
-		cert, err := parsePEMCert(body)
-		return cert, CAPEMBody, err
-	}
-	var doc struct {
-		Certificate string `json:"certificate"`
-	}
-	if err := json.Unmarshal(resp.body, &doc); err != nil {
-		return nil, "", fmt.Errorf("client: the CA answer is neither JSON {\"certificate\": ...} nor PEM: %w", err)
-	}
-	field := strings.TrimSpace(doc.Certificate)
-	if strings.HasPrefix(field, "-----BEGIN") {
-		cert, err := parsePEMCert([]byte(field))
-		return cert, CAPEMField, err
-	}
-	raw, err := base64.StdEncoding.DecodeString(field)
-	if err != nil {
-		return nil, "", fmt.Errorf("client: the CA certificate is neither base64 nor PEM: %w", err)
-	}
-	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("-----BEGIN")) {
-		cert, err := parsePEMCert(raw)
-		return cert, CABase64PEM, err
-	}
-	cert, err := x509.ParseCertificate(raw)
-	return cert, CABase64DER, err
-}
-
-// parsePEMCert parses the first CERTIFICATE block of b.
-func parsePEMCert(b []byte) (*x509.Certificate, error) {
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			return nil, fmt.Errorf("client: no PEM CERTIFICATE block in the CA answer")
-		}
-		if block.Type == "CERTIFICATE" {
-			return x509.ParseCertificate(block.Bytes)
-		}
-	}
-}
-
-// Onboard sends the device certificate (endpoint 2) and keeps the clientId.
-func (c *Client) Onboard(ctx context.Context) (string, error) {
-	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.opts.Certificate.Raw})
-	body, _ := json.Marshal(document.OnboardingRequest{
-		APIVersion:  document.OnboardingAPIVersion,
-		Kind:        document.OnboardingKind,
-		Certificate: base64.StdEncoding.EncodeToString(pemCert),
-	})
-	resp, err := c.do(ctx, c.signed, http.MethodPost, c.url("/onboarding"), body, jsonHeaders)
-	if err != nil {
-		return "", err
-	}
-	var out document.OnboardingResponse
-	if err := json.Unmarshal(resp.body, &out); err != nil || out.ClientID == "" {
-		return "", fmt.Errorf("client: onboarding response without clientId: %s", resp.body)
-	}
-	c.opts.ClientID = out.ClientID
-	return out.ClientID, nil
-}
-
 var jsonHeaders = map[string]string{"Content-Type": "application/json"}
 
 // ReportCapabilities sends a capabilities document (endpoint 3). deviceID ""
@@ -275,15 +176,6 @@ func (c *Client) ReportCapabilities(ctx context.Context, method, deviceID string
 func (c *Client) RemoveDevice(ctx context.Context, deviceID string) error {
 	_, err := c.do(ctx, c.signed, http.MethodDelete, c.url(c.clientPath()+"/capabilities/"+escapeDevice(deviceID)), nil, nil)
 	return err
-}
-
-// escapeDevice escapes each segment of a hierarchical device id (gw/child).
-func escapeDevice(id string) string {
-	parts := strings.Split(id, "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
-	}
-	return strings.Join(parts, "/")
 }
 
 // ManifestResult is the answer to a manifest poll.
@@ -340,34 +232,6 @@ func (c *Client) Fetch(ctx context.Context, ref, digest string) ([]byte, error) 
 		return nil, fmt.Errorf("client: %s does not match its digest %s", ref, digest)
 	}
 	return resp.body, nil
-}
-
-// prefixed applies Options.PrefixPaths to an artifact URL: an absolute
-// path that is not under BaseURL's path is put under the part of that path
-// it does not already repeat. With BaseURL https://wfm/mnt/api/v1, the
-// URL /api/v1/clients/c/deployments/... becomes
-// /mnt/api/v1/clients/c/deployments/... and /clients/c/... becomes
-// /mnt/api/v1/clients/c/...
-func (c *Client) prefixed(ref string) string {
-	base := strings.TrimRight(c.base.Path, "/")
-	if !c.opts.PrefixPaths || base == "" || !strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "//") ||
-		ref == base || strings.HasPrefix(ref, base+"/") {
-		return ref
-	}
-	segs := strings.Split(strings.TrimPrefix(base, "/"), "/")
-	refSegs := strings.Split(strings.TrimPrefix(ref, "/"), "/")
-	keep := len(segs) // base segments to put before ref
-	for k := len(segs) - 1; k > 0; k-- {
-		if k <= len(refSegs) && slices.Equal(segs[len(segs)-k:], refSegs[:k]) {
-			keep = len(segs) - k
-			break
-		}
-	}
-	to := "/" + strings.Join(segs[:keep], "/") + ref
-	if c.opts.OnPrefixed != nil {
-		c.opts.OnPrefixed(ref, to)
-	}
-	return to
 }
 
 // ReportStatus posts a deployment status (endpoint 8).

@@ -140,7 +140,7 @@ func (l *startedLog) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (l *startedLog) wait(t *testing.T) string {
+func (l *startedLog) wait(t testing.TB) string {
 	t.Helper()
 	select {
 	case a := <-l.addr:

@@ -40,7 +40,7 @@ func startWFMWithIdentity(t *testing.T) *wfm {
 }
 
 // wellKnown GETs a well-known path with the P1 CA as trust.
-func wellKnown(t *testing.T, w *wfm, path, ifNoneMatch string) (*http.Response, []byte) {
+func wellKnown(t testing.TB, w *wfm, path, ifNoneMatch string) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, "https://"+w.addr+path, nil)
 	if ifNoneMatch != "" {

@@ -18,36 +18,26 @@ package main
 // in the client's VerifyConnection, so a WFM that stops resuming shows it.
 
 import (
-	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cadenza-edge/cadenza/margo/client"
-	"github.com/cadenza-edge/cadenza/margo/miaf"
 	"github.com/cadenza-edge/cadenza/margo/signature"
 )
 
 func BenchmarkPoll304P1VsRC3(b *testing.B) {
 	ctx := context.Background()
-	w := benchRC3WFM(b)
+	w := startRC3WFMWith(b, b.TempDir(), nil)
 	p1, p1ETag := benchP1Client(b, w)
-	svid := benchSVID(b, w, "edge-1")
+	svid := issueSVID(b, w, "edge-1")
 	rc3, rc3ETag := benchRC3Client(b, w, svid, nil)
 
 	b.Run("p1", func(b *testing.B) {
@@ -92,8 +82,8 @@ func BenchmarkPoll304P1VsRC3(b *testing.B) {
 
 func BenchmarkRC3Handshake(b *testing.B) {
 	ctx := context.Background()
-	w := benchRC3WFM(b)
-	svid := benchSVID(b, w, "edge-1")
+	w := startRC3WFMWith(b, b.TempDir(), nil)
+	svid := issueSVID(b, w, "edge-1")
 	_, etag := benchRC3Client(b, w, svid, nil)
 
 	for _, resume := range []bool{false, true} {
@@ -172,164 +162,20 @@ func notModified(m *client.ManifestResult, err error) error {
 	return err
 }
 
-// benchRC3WFM is startRC3WFM for a benchmark (the end-to-end helpers take
-// *testing.T): the same WFM config with the identity manager and client
-// certificates requested on the binding, stopped by tb's cleanup.
-func benchRC3WFM(tb testing.TB) *wfm {
-	tb.Helper()
-	dir := tb.TempDir()
-	bundleFile := filepath.Join(dir, "bundle.pem")
-	doc := wfmDoc(dir)
-	doc = strings.Replace(doc, `{"name": "deployment", "type": "managers.deployment", "uses": {"state": "store", "events": "events"}}]}`,
-		`{"name": "deployment", "type": "managers.deployment", "uses": {"state": "store", "events": "events"}},
-    {"name": "identity", "type": "managers.identity", "uses": {"state": "store"},
-     "config": {"trustDomain": "plant.example", "wfmId": "wfm-7", "bundleFile": "`+bundleFile+`"}}]}`, 1)
-	doc = strings.Replace(doc, `{"ref": "deployment"}]}`, `{"ref": "deployment"}, {"ref": "identity"}]}`, 1)
-	doc = strings.Replace(doc, `"tls": {"cert"`, `"tls": {"clientCA": "`+bundleFile+`", "cert"`, 1)
-	doc = strings.Replace(doc, `"hosts": ["127.0.0.1"]`, `"hosts": ["127.0.0.1"], "spiffeId": "spiffe://plant.example/margo/wfm/wfm-7"`, 1)
-	if strings.Count(doc, "identity") < 3 || !strings.Contains(doc, "clientCA") || !strings.Contains(doc, "spiffeId") {
-		tb.Fatal("the test WFM config changed: identity or clientCA was not added")
-	}
-	f := filepath.Join(dir, "wfm.json")
-	if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	sigs := make(chan os.Signal, 1)
-	logs := newStartedLog()
-	done := make(chan int, 1)
-	go func() { done <- Main([]string{"run", "--config", f}, &syncBuffer{}, logs, sigs) }()
-	w := &wfm{dir: dir}
-	select {
-	case w.addr = <-logs.addr:
-	case code := <-done:
-		tb.Fatalf("WFM exit %d: %s", code, logs.String())
-	case <-time.After(30 * time.Second):
-		tb.Fatalf("the WFM never started: %s", logs.String())
-	}
-	tb.Cleanup(func() {
-		sigs <- syscall.SIGTERM
-		if code := <-done; code != 0 {
-			tb.Errorf("WFM exit %d: %s", code, logs.String())
-		}
-		close(sigs) // ends the host's wait for a second signal
-	})
-
-	// The onboarding CA, downloaded once unverified as startWFMWith does.
-	key, cert := benchIdentity(tb)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // only for the CA download
-	defer tr.CloseIdleConnections()
-	dl, err := client.New(client.Options{BaseURL: w.base(), Key: key, Certificate: cert, Transport: tr})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ca, err := dl.CACertificate(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w.roots = x509.NewCertPool()
-	w.roots.AddCert(ca)
-
-	_, td, err := miaf.ParseDiscovery(benchGet(tb, w, miaf.DiscoveryPath))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if w.bundle, err = miaf.ParseBundle(td, benchGet(tb, w, miaf.DefaultBundlePath)); err != nil {
-		tb.Fatal(err)
-	}
-	return w
-}
-
-// benchGet is an unauthenticated GET of path on w.
-func benchGet(tb testing.TB, w *wfm, path string) []byte {
-	tb.Helper()
-	code, out := benchCall(tb, w, http.MethodGet, path, nil, nil)
-	if code != http.StatusOK {
-		tb.Fatalf("GET %s: %d %s", path, code, out)
-	}
-	return out
-}
-
-// benchOperator calls the fleet API.
-func benchOperator(tb testing.TB, w *wfm, method, path, contentType string, body []byte) (int, []byte) {
-	tb.Helper()
-	h := map[string]string{"Authorization": "Bearer " + operatorToken}
-	if contentType != "" {
-		h["Content-Type"] = contentType
-	}
-	return benchCall(tb, w, method, "/fleet/v1"+path, h, body)
-}
-
-func benchCall(tb testing.TB, w *wfm, method, path string, headers map[string]string, body []byte) (int, []byte) {
-	tb.Helper()
-	req, _ := http.NewRequest(method, "https://"+w.addr+path, bytes.NewReader(body))
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: w.roots, MinVersion: tls.VersionTLS13}}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
-}
-
-func benchIdentity(tb testing.TB) (*ecdsa.PrivateKey, *x509.Certificate) {
-	tb.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "bench device"},
-		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return key, cert
-}
-
 // benchP1Client onboards a P1 device, assigns it a deployment and returns
 // its client (keep-alive, signing every request) and its manifest's ETag.
 func benchP1Client(tb testing.TB, w *wfm) (*device, string) {
 	tb.Helper()
-	ctx := context.Background()
-	d := &device{}
-	d.key, d.cert = benchIdentity(tb)
-	c, err := client.New(client.Options{BaseURL: w.base(), Key: d.key, Certificate: d.cert, Roots: w.roots})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(c.CloseIdleConnections)
-	d.Client = c
-	if _, err := c.Onboard(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	d := onboarded(tb, w)
+	tb.Cleanup(d.CloseIdleConnections)
 	yaml, err := os.ReadFile("../managers/deployment/testdata/p1-helm.yaml")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if code, out := benchOperator(tb, w, http.MethodPut, "/clients/"+c.ClientID()+"/deployments", "application/yaml", yaml); code != http.StatusCreated {
+	if code, out := w.operator(tb, http.MethodPut, "/clients/"+d.ClientID()+"/deployments", "application/yaml", yaml); code != http.StatusCreated {
 		tb.Fatalf("apply: %d %s", code, out)
 	}
-	return d, benchETag(tb, c)
-}
-
-// benchSVID has the operator sign a fresh key's CSR for clientID.
-func benchSVID(tb testing.TB, w *wfm, clientID string) tls.Certificate {
-	tb.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	csr := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-	code, out := benchOperator(tb, w, http.MethodPost, "/clients/"+clientID+"/svid", "application/x-pem-file", csr)
-	block, _ := pem.Decode(out)
-	if code != http.StatusCreated || block == nil {
-		tb.Fatalf("issue: %d %s", code, out)
-	}
-	return tls.Certificate{Certificate: [][]byte{block.Bytes}, PrivateKey: key}
+	return d, benchETag(tb, d.Client)
 }
 
 // rc3TLS is the rc.3 client's TLS: the trust bundle's anchors, the SVID
@@ -360,7 +206,7 @@ func benchRC3Client(tb testing.TB, w *wfm, svid tls.Certificate, tr http.RoundTr
 		}
 		leaf, _ := x509.ParseCertificate(svid.Certificate[0])
 		clientID := leaf.URIs[0].Path[strings.LastIndex(leaf.URIs[0].Path, "/")+1:]
-		if code, out := benchOperator(tb, w, http.MethodPut, "/clients/"+clientID+"/deployments", "application/yaml", []byte(rc3Deployment)); code != http.StatusCreated {
+		if code, out := w.operator(tb, http.MethodPut, "/clients/"+clientID+"/deployments", "application/yaml", []byte(rc3Deployment)); code != http.StatusCreated {
 			tb.Fatalf("apply: %d %s", code, out)
 		}
 	}

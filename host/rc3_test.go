@@ -37,7 +37,7 @@ func startRC3WFM(t *testing.T) (*wfm, *miaf.Bundle) {
 }
 
 // startRC3WFMWith is startRC3WFM in dir, its config passed through edit.
-func startRC3WFMWith(t *testing.T, dir string, edit func(string) string) *wfm {
+func startRC3WFMWith(t testing.TB, dir string, edit func(string) string) *wfm {
 	t.Helper()
 	bundleFile := filepath.Join(dir, "bundle.pem")
 	doc := wfmDoc(dir)
@@ -66,14 +66,14 @@ func startRC3WFMWith(t *testing.T, dir string, edit func(string) string) *wfm {
 	return w
 }
 
-func mustBody(t *testing.T, w *wfm, path string) []byte {
+func mustBody(t testing.TB, w *wfm, path string) []byte {
 	t.Helper()
 	_, body := wellKnown(t, w, path, "")
 	return body
 }
 
 // csrPEM is a fresh P-256 key and its CSR (PEM).
-func csrPEM(t *testing.T) (*ecdsa.PrivateKey, []byte) {
+func csrPEM(t testing.TB) (*ecdsa.PrivateKey, []byte) {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
@@ -84,7 +84,7 @@ func csrPEM(t *testing.T) (*ecdsa.PrivateKey, []byte) {
 }
 
 // issueSVID has the operator sign a fresh key's CSR for client.
-func issueSVID(t *testing.T, w *wfm, client string) tls.Certificate {
+func issueSVID(t testing.TB, w *wfm, client string) tls.Certificate {
 	t.Helper()
 	key, csr := csrPEM(t)
 	code, out := w.operator(t, http.MethodPost, "/clients/"+client+"/svid", "application/x-pem-file", csr)

@@ -72,7 +72,7 @@ func startWFM(t *testing.T, dir string) *wfm {
 }
 
 // startWFMWith runs a WFM with the config doc, its files in dir.
-func startWFMWith(t *testing.T, dir, doc string) *wfm {
+func startWFMWith(t testing.TB, dir, doc string) *wfm {
 	t.Helper()
 	f := filepath.Join(dir, "wfm.json")
 	if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
@@ -116,7 +116,7 @@ type device struct {
 	*client.Client
 }
 
-func newIdentity(t *testing.T) (*ecdsa.PrivateKey, *x509.Certificate) {
+func newIdentity(t testing.TB) (*ecdsa.PrivateKey, *x509.Certificate) {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "e2e device"},
@@ -129,7 +129,7 @@ func newIdentity(t *testing.T) (*ecdsa.PrivateKey, *x509.Certificate) {
 	return key, cert
 }
 
-func newDevice(t *testing.T, w *wfm, id *device) *device {
+func newDevice(t testing.TB, w *wfm, id *device) *device {
 	t.Helper()
 	d := id
 	if d == nil {
@@ -148,7 +148,7 @@ func newDevice(t *testing.T, w *wfm, id *device) *device {
 	return d
 }
 
-func onboarded(t *testing.T, w *wfm) *device {
+func onboarded(t testing.TB, w *wfm) *device {
 	t.Helper()
 	d := newDevice(t, w, nil)
 	if _, err := d.Onboard(context.Background()); err != nil {
@@ -158,7 +158,7 @@ func onboarded(t *testing.T, w *wfm) *device {
 }
 
 // operator calls the fleet API.
-func (w *wfm) operator(t *testing.T, method, path, contentType string, body []byte) (int, []byte) {
+func (w *wfm) operator(t testing.TB, method, path, contentType string, body []byte) (int, []byte) {
 	t.Helper()
 	headers := map[string]string{}
 	if contentType != "" {
@@ -168,7 +168,7 @@ func (w *wfm) operator(t *testing.T, method, path, contentType string, body []by
 }
 
 // operatorWith calls the fleet API with extra request headers.
-func (w *wfm) operatorWith(t *testing.T, method, path string, headers map[string]string, body []byte) (int, []byte) {
+func (w *wfm) operatorWith(t testing.TB, method, path string, headers map[string]string, body []byte) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, "https://"+w.addr+"/fleet/v1"+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+operatorToken)

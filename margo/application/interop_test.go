@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/internal/specexample"
 	"github.com/cadenza-edge/cadenza/margo/profile"
 )
 
@@ -18,82 +19,47 @@ const interopDir = "testdata/interop"
 // specExamples lists every file under interopDir: a valid file with the
 // Format it is read as, an invalid one with the one field every violation
 // names.
-var specExamples = []struct {
-	file, format, field string
-}{
+var specExamples = []specexample.Example{
 	// Data-model generation: P1-era apiVersion and kind, a top-level id.
-	{file: "valid/description-v1alpha1-topid-helm-and-compose.yaml", format: FormatV1AlphaTopID},
-	{file: "valid/description-v1alpha1-topid-helm-v3.yaml", format: FormatV1AlphaTopID},
-	{file: "valid/description-v1alpha1-topid-profile-id-free.yaml", format: FormatV1AlphaTopID},
-	{file: "invalid/description-v1alpha1-topid-kind.yaml", field: "kind"},
-	{file: "invalid/description-v1alpha1-topid-id-long.yaml", field: "id"},
-	{file: "invalid/description-v1alpha1-topid-id-chars.yaml", field: "id"},
-	{file: "invalid/description-v1alpha1-topid-type.yaml", field: "deploymentProfiles[0].type"},
-	{file: "invalid/description-v1alpha1-topid-architecture.yaml", field: "deploymentProfiles[0].requiredResources.cpu.architectures[0]"},
-	{file: "invalid/description-v1alpha1-topid-second-id.yaml", field: "metadata.id"},
-	{file: "invalid/description-v1alpha1-topid-profile-id-empty.yaml", field: "deploymentProfiles[0].id"},
+	{File: "valid/description-v1alpha1-topid-helm-and-compose.yaml", Read: FormatV1AlphaTopID},
+	{File: "valid/description-v1alpha1-topid-helm-v3.yaml", Read: FormatV1AlphaTopID},
+	{File: "valid/description-v1alpha1-topid-profile-id-free.yaml", Read: FormatV1AlphaTopID},
+	{File: "invalid/description-v1alpha1-topid-kind.yaml", Field: "kind"},
+	{File: "invalid/description-v1alpha1-topid-id-long.yaml", Field: "id"},
+	{File: "invalid/description-v1alpha1-topid-id-chars.yaml", Field: "id"},
+	{File: "invalid/description-v1alpha1-topid-type.yaml", Field: "deploymentProfiles[0].type"},
+	{File: "invalid/description-v1alpha1-topid-architecture.yaml", Field: "deploymentProfiles[0].requiredResources.cpu.architectures[0]"},
+	{File: "invalid/description-v1alpha1-topid-second-id.yaml", Field: "metadata.id"},
+	{File: "invalid/description-v1alpha1-topid-profile-id-empty.yaml", Field: "deploymentProfiles[0].id"},
 
 	// P1-era generation: metadata.id.
-	{file: "valid/description-v1alpha1.yaml", format: FormatV1Alpha},
-	{file: "invalid/description-v1alpha1-type-helm.yaml", field: "deploymentProfiles[0].type"},
-	{file: "invalid/description-v1alpha1-metadata-id-chars.yaml", field: "metadata.id"},
+	{File: "valid/description-v1alpha1.yaml", Read: FormatV1Alpha},
+	{File: "invalid/description-v1alpha1-type-helm.yaml", Field: "deploymentProfiles[0].type"},
+	{File: "invalid/description-v1alpha1-metadata-id-chars.yaml", Field: "metadata.id"},
 
 	// Newest generation: apiVersion v1, no kind.
-	{file: "valid/description-v1-profile-id-free.yaml", format: FormatV1},
-	{file: "invalid/description-v1-id-chars.yaml", field: "id"},
+	{File: "valid/description-v1-profile-id-free.yaml", Read: FormatV1},
+	{File: "invalid/description-v1-id-chars.yaml", Field: "id"},
 }
 
 // TestWFMInteropSpecExamples classifies ApplicationDescriptions of every
 // generation the spec's examples use: valid ones parse and are read as their
 // Format; invalid ones are 422 with violations at the expected field only.
 func TestWFMInteropSpecExamples(t *testing.T) {
-	listed := map[string]bool{}
-	for _, ex := range specExamples {
-		listed[ex.file] = true
-		t.Run(ex.file, func(t *testing.T) {
-			valid := strings.HasPrefix(ex.file, "valid/")
-			if valid == (ex.field != "") {
-				t.Fatalf("a file under valid/ must have no field, one under invalid/ must have one")
-			}
-			b, err := os.ReadFile(filepath.Join(interopDir, ex.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+	specexample.Run(t, interopDir, specExamples,
+		func(_ string, b []byte) (string, error) {
 			d, err := Parse(b)
-			if valid {
-				if err != nil {
-					t.Fatalf("rejected: %v %v", err, fault.As(err).Violations)
-				}
-				if d.Format != ex.format {
-					t.Fatalf("read as %q, want %q", d.Format, ex.format)
-				}
-				return
+			if err != nil {
+				return "", err
 			}
+			return d.Format, nil
+		},
+		func(t *testing.T, _ string, err error) []fault.Violation {
 			if !fault.Is(err, fault.Unprocessable) {
 				t.Fatalf("err = %v, want Unprocessable", err)
 			}
-			vs := fault.As(err).Violations
-			if len(vs) == 0 {
-				t.Fatal("no violations")
-			}
-			for _, v := range vs {
-				if v.Field != ex.field {
-					t.Fatalf("violation at %s, want only %s: %v", v.Field, ex.field, vs)
-				}
-			}
+			return fault.As(err).Violations
 		})
-	}
-	for _, dir := range []string{"valid", "invalid"} {
-		entries, err := os.ReadDir(filepath.Join(interopDir, dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			if name := dir + "/" + e.Name(); !listed[name] {
-				t.Errorf("%s/%s is not in specExamples", interopDir, name)
-			}
-		}
-	}
 }
 
 // Only the application id has the id pattern; a profile id is any

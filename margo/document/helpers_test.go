@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/internal/specexample"
 )
 
 // readFile returns testdata/name.
@@ -55,13 +56,7 @@ func hasField(vs []fault.Violation, field string) bool {
 }
 
 // fields lists the fields of vs, for failure messages.
-func fields(vs []fault.Violation) string {
-	var b strings.Builder
-	for _, v := range vs {
-		b.WriteString("\n  " + v.Field + ": " + v.Message)
-	}
-	return b.String()
-}
+func fields(vs []fault.Violation) string { return specexample.Fields(vs) }
 
 // patchJSON returns doc with old replaced by new exactly once.
 func patch(t testing.TB, doc []byte, old, new string) []byte {

@@ -1,13 +1,13 @@
 package document
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/internal/specexample"
 )
 
 // interopDir holds example documents written by us in the shapes of the
@@ -16,78 +16,67 @@ import (
 // valid/ and invalid/ mirror the spec repository's layout.
 const interopDir = "testdata/interop"
 
-// specExample is one file under interopDir and how it must be classified.
-type specExample struct {
-	file string // valid/... or invalid/...
-	// read is, for a valid file, the generation it is read as: the
-	// capabilities shape, the deployment layout, or the apiVersion read for
-	// status and onboarding ("" when the document has none).
-	read string
-	// field is, for an invalid file, the one field every violation names.
-	field string
-}
-
 // specExamples lists every file under interopDir. Files whose name starts
 // with capabilities-p2 or status-p2 are read by the P2 parsers.
-var specExamples = []specExample{
+var specExamples = []specexample.Example{
 	// Capabilities: the first P1 shape with architecture (P1 OpenAPI) or
 	// with the architectures list (data-model generation), the gateway-era
 	// flat shape, rc.3. apiVersion is a free non-empty string.
-	{file: "valid/capabilities-p1-resources.json", read: string(ShapeP1Resources)},
-	{file: "valid/capabilities-model-architectures.json", read: string(ShapeP1Resources)},
-	{file: "valid/capabilities-model-architectures-several.json", read: string(ShapeP1Resources)},
-	{file: "valid/capabilities-model-apiversion-v1.json", read: string(ShapeP1Resources)},
-	{file: "valid/capabilities-model-apiversion-free.json", read: string(ShapeP1Resources)},
-	{file: "valid/capabilities-p1-flat-apiversion-free.json", read: string(ShapeP1Flat)},
-	{file: "valid/capabilities-p2.json", read: string(ShapeP2)},
-	{file: "invalid/capabilities-model-architectures-riscv.json", field: "properties.resources.cpu.architectures[0]"},
-	{file: "invalid/capabilities-model-architectures-second-bad.json", field: "properties.resources.cpu.architectures[1]"},
-	{file: "invalid/capabilities-model-architectures-not-list.json", field: "properties.resources.cpu.architectures"},
-	{file: "invalid/capabilities-model-kind.json", field: "kind"},
-	{file: "invalid/capabilities-p1-flat-kind.json", field: "kind"},
-	{file: "invalid/capabilities-apiversion-empty.json", field: "apiVersion"},
-	{file: "invalid/capabilities-model-role.json", field: "properties.roles[0]"},
-	{file: "invalid/capabilities-model-vendor-missing.json", field: "properties.vendor"},
-	{file: "invalid/capabilities-p2-envelope.json", field: "apiVersion"},
+	{File: "valid/capabilities-p1-resources.json", Read: string(ShapeP1Resources)},
+	{File: "valid/capabilities-model-architectures.json", Read: string(ShapeP1Resources)},
+	{File: "valid/capabilities-model-architectures-several.json", Read: string(ShapeP1Resources)},
+	{File: "valid/capabilities-model-apiversion-v1.json", Read: string(ShapeP1Resources)},
+	{File: "valid/capabilities-model-apiversion-free.json", Read: string(ShapeP1Resources)},
+	{File: "valid/capabilities-p1-flat-apiversion-free.json", Read: string(ShapeP1Flat)},
+	{File: "valid/capabilities-p2.json", Read: string(ShapeP2)},
+	{File: "invalid/capabilities-model-architectures-riscv.json", Field: "properties.resources.cpu.architectures[0]"},
+	{File: "invalid/capabilities-model-architectures-second-bad.json", Field: "properties.resources.cpu.architectures[1]"},
+	{File: "invalid/capabilities-model-architectures-not-list.json", Field: "properties.resources.cpu.architectures"},
+	{File: "invalid/capabilities-model-kind.json", Field: "kind"},
+	{File: "invalid/capabilities-p1-flat-kind.json", Field: "kind"},
+	{File: "invalid/capabilities-apiversion-empty.json", Field: "apiVersion"},
+	{File: "invalid/capabilities-model-role.json", Field: "properties.roles[0]"},
+	{File: "invalid/capabilities-model-vendor-missing.json", Field: "properties.vendor"},
+	{File: "invalid/capabilities-p2-envelope.json", Field: "apiVersion"},
 
 	// Status: P1 OpenAPI envelope, data-model generation (apiVersion "v1"),
 	// the P1 page (no envelope), rc.3.
-	{file: "valid/status-p1.json", read: StatusAPIVersion},
-	{file: "valid/status-model-apiversion-v1.json", read: "v1"},
-	{file: "valid/status-no-envelope.json", read: ""},
-	{file: "valid/status-p2.json", read: ""},
-	{file: "invalid/status-model-kind.json", field: "kind"},
-	{file: "invalid/status-model-state.json", field: "status.state"},
-	{file: "invalid/status-model-deploymentid-missing.json", field: "deploymentId"},
-	{file: "invalid/status-apiversion-empty.json", field: "apiVersion"},
-	{file: "invalid/status-p2-adopted-missing.json", field: "adoptedManifestVersion"},
+	{File: "valid/status-p1.json", Read: StatusAPIVersion},
+	{File: "valid/status-model-apiversion-v1.json", Read: "v1"},
+	{File: "valid/status-no-envelope.json", Read: ""},
+	{File: "valid/status-p2.json", Read: ""},
+	{File: "invalid/status-model-kind.json", Field: "kind"},
+	{File: "invalid/status-model-state.json", Field: "status.state"},
+	{File: "invalid/status-model-deploymentid-missing.json", Field: "deploymentId"},
+	{File: "invalid/status-apiversion-empty.json", Field: "apiVersion"},
+	{File: "invalid/status-p2-adopted-missing.json", Field: "adoptedManifestVersion"},
 
 	// Onboarding request: apiVersion is a free non-empty string, kind exact.
-	{file: "valid/onboarding-p1.json", read: OnboardingAPIVersion},
-	{file: "valid/onboarding-apiversion-free.json", read: "margo.org/onboarding/v1"},
-	{file: "invalid/onboarding-kind.json", field: "kind"},
-	{file: "invalid/onboarding-apiversion-empty.json", field: "apiVersion"},
-	{file: "invalid/onboarding-apiversion-missing.json", field: "apiVersion"},
-	{file: "invalid/onboarding-certificate-empty.json", field: "certificate"},
+	{File: "valid/onboarding-p1.json", Read: OnboardingAPIVersion},
+	{File: "valid/onboarding-apiversion-free.json", Read: "margo.org/onboarding/v1"},
+	{File: "invalid/onboarding-kind.json", Field: "kind"},
+	{File: "invalid/onboarding-apiversion-empty.json", Field: "apiVersion"},
+	{File: "invalid/onboarding-apiversion-missing.json", Field: "apiVersion"},
+	{File: "invalid/onboarding-certificate-empty.json", Field: "certificate"},
 
 	// ApplicationDeployment: P1 (id in metadata.annotations), the
 	// data-model generation (P1 envelope, top-level id, type helm), P2.
-	{file: "valid/deployment-p1-helm.yaml", read: string(DeploymentP1)},
-	{file: "valid/deployment-p1-compose.yaml", read: string(DeploymentP1)},
-	{file: "valid/deployment-p1-topid-helm.yaml", read: string(DeploymentP1TopID)},
-	{file: "valid/deployment-p1-topid-helm-v3.yaml", read: string(DeploymentP1TopID)},
-	{file: "valid/deployment-p1-topid-compose.yaml", read: string(DeploymentP1TopID)},
-	{file: "valid/deployment-p2.yaml", read: string(DeploymentP2)},
-	{file: "invalid/deployment-p1-topid-kind.yaml", field: "kind"},
-	{file: "invalid/deployment-p1-topid-apiversion.yaml", field: "apiVersion"},
-	{file: "invalid/deployment-p1-topid-id-not-uuid.yaml", field: "id"},
-	{file: "invalid/deployment-p1-topid-applicationid-chars.yaml", field: "metadata.annotations.applicationId"},
-	{file: "invalid/deployment-p1-topid-applicationid-long.yaml", field: "metadata.annotations.applicationId"},
-	{file: "invalid/deployment-p1-topid-type.yaml", field: "spec.deploymentProfile.type"},
-	{file: "invalid/deployment-p1-topid-second-id.yaml", field: "metadata.annotations.id"},
-	{file: "invalid/deployment-p1-type-helm.yaml", field: "spec.deploymentProfile.type"},
-	{file: "invalid/deployment-p2-applicationid-chars.yaml", field: "spec.applicationId"},
-	{file: "invalid/deployment-p2-type-helm-v3.yaml", field: "spec.deploymentProfile.type"},
+	{File: "valid/deployment-p1-helm.yaml", Read: string(DeploymentP1)},
+	{File: "valid/deployment-p1-compose.yaml", Read: string(DeploymentP1)},
+	{File: "valid/deployment-p1-topid-helm.yaml", Read: string(DeploymentP1TopID)},
+	{File: "valid/deployment-p1-topid-helm-v3.yaml", Read: string(DeploymentP1TopID)},
+	{File: "valid/deployment-p1-topid-compose.yaml", Read: string(DeploymentP1TopID)},
+	{File: "valid/deployment-p2.yaml", Read: string(DeploymentP2)},
+	{File: "invalid/deployment-p1-topid-kind.yaml", Field: "kind"},
+	{File: "invalid/deployment-p1-topid-apiversion.yaml", Field: "apiVersion"},
+	{File: "invalid/deployment-p1-topid-id-not-uuid.yaml", Field: "id"},
+	{File: "invalid/deployment-p1-topid-applicationid-chars.yaml", Field: "metadata.annotations.applicationId"},
+	{File: "invalid/deployment-p1-topid-applicationid-long.yaml", Field: "metadata.annotations.applicationId"},
+	{File: "invalid/deployment-p1-topid-type.yaml", Field: "spec.deploymentProfile.type"},
+	{File: "invalid/deployment-p1-topid-second-id.yaml", Field: "metadata.annotations.id"},
+	{File: "invalid/deployment-p1-type-helm.yaml", Field: "spec.deploymentProfile.type"},
+	{File: "invalid/deployment-p2-applicationid-chars.yaml", Field: "spec.applicationId"},
+	{File: "invalid/deployment-p2-type-helm-v3.yaml", Field: "spec.deploymentProfile.type"},
 }
 
 // readSpecExample parses one example with the parser its name selects and
@@ -138,51 +127,14 @@ func readSpecExample(name string, b []byte) (string, error) {
 // generation; invalid ones are rejected (400 for onboarding, as the P1 API
 // answers, 422 otherwise) with violations at the expected field only.
 func TestWFMInteropSpecExamples(t *testing.T) {
-	listed := map[string]bool{}
-	for _, ex := range specExamples {
-		listed[ex.file] = true
-		t.Run(ex.file, func(t *testing.T) {
-			valid := strings.HasPrefix(ex.file, "valid/")
-			if valid == (ex.field != "") {
-				t.Fatalf("a file under valid/ must have no field, one under invalid/ must have one")
-			}
-			got, err := readSpecExample(ex.file, readFile(t, filepath.Join("interop", ex.file)))
-			if valid {
-				if err != nil {
-					t.Fatalf("rejected: %v%s", err, fields(fault.As(err).Violations))
-				}
-				if got != ex.read {
-					t.Fatalf("read as %q, want %q", got, ex.read)
-				}
-				return
-			}
+	specexample.Run(t, interopDir, specExamples, readSpecExample,
+		func(t *testing.T, file string, err error) []fault.Violation {
 			code, typ := fault.Unprocessable, ProblemSemanticError
-			if strings.HasPrefix(filepath.Base(ex.file), "onboarding-") {
+			if strings.HasPrefix(filepath.Base(file), "onboarding-") {
 				code, typ = fault.BadRequest, ProblemInvalidRequest
 			}
-			vs := wantViolations(t, err, code, typ)
-			if len(vs) == 0 {
-				t.Fatalf("no violations")
-			}
-			for _, v := range vs {
-				if v.Field != ex.field {
-					t.Fatalf("violation at %s, want only %s:%s", v.Field, ex.field, fields(vs))
-				}
-			}
+			return wantViolations(t, err, code, typ)
 		})
-	}
-	// Every file on disk is classified, so none is silently skipped.
-	for _, dir := range []string{"valid", "invalid"} {
-		entries, err := os.ReadDir(filepath.Join(interopDir, dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			if name := dir + "/" + e.Name(); !listed[name] {
-				t.Errorf("%s/%s is not in specExamples", interopDir, name)
-			}
-		}
-	}
 }
 
 // The spec schemas type the onboarding, capabilities and status apiVersion as

@@ -98,7 +98,7 @@ func (v *Vendor) Endpoints() []endpoint.Endpoint {
 	}
 	if v.identity != nil {
 		eps = append(eps, endpoint.Endpoint{Method: http.MethodPost, Route: client + "/svid", Name: "fleet.clients.svid", Handler: v.issueSVID, MaxBody: maxCSRBody},
-			endpoint.Endpoint{Method: http.MethodPost, Route: p + "/identity/rotate", Name: "fleet.identity.rotate", Handler: v.rotateIdentity, MaxBody: maxCSRBody})
+			endpoint.Endpoint{Method: http.MethodPost, Route: p + "/identity/rotate", Name: "fleet.identity.rotate", Handler: v.rotateIdentity, MaxBody: maxRotateBody})
 	}
 	for i := range eps {
 		eps[i].Handler = v.authenticated(eps[i].Handler)

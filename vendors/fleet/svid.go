@@ -17,8 +17,12 @@ import (
 // chain (RFC 8555 §9.1).
 const SVIDMediaType = "application/pem-certificate-chain"
 
-// maxCSRBody bounds a certificate signing request.
-const maxCSRBody = 64 << 10
+// maxCSRBody bounds a certificate signing request; maxRotateBody the
+// rotate request ({"overlap": "24h"}).
+const (
+	maxCSRBody    = 64 << 10
+	maxRotateBody = 64 << 10
+)
 
 // issueSVID serves POST /clients/{clientId}/svid (rc.3, out-of-band
 // provisioning): the body is the client's PKCS #10 CSR, PEM (or DER with

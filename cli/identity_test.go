@@ -4,7 +4,6 @@ package cli
 // without a managers.identity.
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -23,7 +22,6 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/internal/wfmtest"
-	_ "github.com/cadenza-edge/cadenza/managers/identity" // managers.identity
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
 
@@ -31,44 +29,12 @@ import (
 // without the client id.
 const identityClientPrefix = "spiffe://plant.example/margo/wfm/wfm-e2e/client/"
 
-// identityWFM starts the WFM of wfmtest.Doc with a managers.identity of
-// trust domain plant.example among the managers of vendors.margo and a
-// {"ref": "identity"} to it among those of vendors.fleet, as in
-// samples/wfm.json, and returns it with the environment that points the
-// commands at it.
+// identityWFM starts the WFM of wfmtest.IdentityDoc and returns it with
+// the environment that points the commands at it.
 func identityWFM(t *testing.T) (*wfmtest.WFM, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
-	var doc map[string]json.RawMessage
-	var vendors []map[string]any
-	if err := json.Unmarshal([]byte(wfmtest.Doc(dir)), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(doc["vendors"], &vendors); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range vendors {
-		switch v["type"] {
-		case "vendors.margo":
-			v["managers"] = append(v["managers"].([]any), map[string]any{"name": "identity", "type": "managers.identity",
-				"uses": map[string]any{"state": "store"}, "config": map[string]any{"trustDomain": "plant.example", "svidValidity": "1h"}})
-		case "vendors.fleet":
-			v["managers"] = append(v["managers"].([]any), map[string]any{"ref": "identity"})
-		}
-	}
-	doc["vendors"], _ = json.Marshal(vendors)
-	cfg, _ := json.Marshal(doc)
-	w := &wfmtest.WFM{Host: wfmtest.Start(t, dir, string(cfg)), Dir: dir}
-	ca, err := w.NewDevice(t).CACertificate(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Roots = x509.NewCertPool()
-	w.Roots.AddCert(ca)
-	w.CAFile = filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(w.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	w := wfmtest.StartWFMWith(t, dir, wfmtest.IdentityDoc(t, dir))
 	return w, map[string]string{"CADENZA_SERVER": w.OperatorURL(), "CADENZA_TOKEN": wfmtest.Token, "CADENZA_CACERT": w.CAFile}
 }
 

@@ -8,13 +8,10 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,46 +20,15 @@ import (
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 
 	"github.com/cadenza-edge/cadenza/internal/wfmtest"
-	_ "github.com/cadenza-edge/cadenza/managers/identity" // managers.identity
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 	"github.com/cadenza-edge/cadenza/operator"
 )
 
-// identityWFM starts the WFM of wfmtest.Doc with a managers.identity of
-// trust domain plant.example among the managers of vendors.margo and a
-// {"ref": "identity"} to it among those of vendors.fleet, as in
-// samples/wfm.json, and trusts its CA.
+// identityWFM starts the WFM of wfmtest.IdentityDoc and trusts its CA.
 func identityWFM(t *testing.T) *wfmtest.WFM {
 	t.Helper()
 	dir := t.TempDir()
-	var doc struct {
-		Rest    map[string]json.RawMessage
-		Vendors []map[string]any
-	}
-	must(t, json.Unmarshal([]byte(wfmtest.Doc(dir)), &doc.Rest))
-	must(t, json.Unmarshal(doc.Rest["vendors"], &doc.Vendors))
-	for _, v := range doc.Vendors {
-		switch v["type"] {
-		case "vendors.margo":
-			v["managers"] = append(v["managers"].([]any), map[string]any{"name": "identity", "type": "managers.identity",
-				"uses": map[string]any{"state": "store"}, "config": map[string]any{"trustDomain": "plant.example", "svidValidity": "1h"}})
-		case "vendors.fleet":
-			v["managers"] = append(v["managers"].([]any), map[string]any{"ref": "identity"})
-		}
-	}
-	vendors, err := json.Marshal(doc.Vendors)
-	must(t, err)
-	doc.Rest["vendors"] = vendors
-	cfg, err := json.Marshal(doc.Rest)
-	must(t, err)
-	w := &wfmtest.WFM{Host: wfmtest.Start(t, dir, string(cfg)), Dir: dir}
-	ca, err := w.NewDevice(t).CACertificate(context.Background())
-	must(t, err)
-	w.Roots = x509.NewCertPool()
-	w.Roots.AddCert(ca)
-	w.CAFile = filepath.Join(dir, "ca.pem")
-	must(t, os.WriteFile(w.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}), 0o600))
-	return w
+	return wfmtest.StartWFMWith(t, dir, wfmtest.IdentityDoc(t, dir))
 }
 
 // csrPEM is a PEM certificate signing request of a new key of the given kind.

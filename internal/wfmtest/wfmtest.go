@@ -28,6 +28,7 @@ import (
 
 	"github.com/cadenza-edge/cadenza/coa/config"
 	"github.com/cadenza-edge/cadenza/coa/runner"
+	"github.com/cadenza-edge/cadenza/internal/pubsubtesting"
 	"github.com/cadenza-edge/cadenza/margo/client"
 
 	_ "github.com/cadenza-edge/cadenza/bindings/http"         // bindings.http
@@ -56,7 +57,7 @@ type Host struct {
 	// Addr is that binding's host:port.
 	Addr string
 	// Log holds what the host logged.
-	Log *Buffer
+	Log *pubsubtesting.LockedBuffer
 	// Stop stops the host (once; the test's cleanup calls it too) and fails
 	// the test if it did not stop cleanly.
 	Stop func()
@@ -78,7 +79,7 @@ func Start(t testing.TB, dir, doc string) *Host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Host{Log: &Buffer{}}
+	h := &Host{Log: &pubsubtesting.LockedBuffer{}}
 	urls := &urlRecorder{Handler: slog.NewTextHandler(h.Log, nil), urls: make(chan string, 8)}
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
@@ -145,20 +146,6 @@ func (u *urlRecorder) WithGroup(name string) slog.Handler {
 	return &urlRecorder{Handler: u.Handler.WithGroup(name), urls: u.urls}
 }
 
-// Buffer is a goroutine-safe buffer.
-type Buffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *Buffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *Buffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // WFM is a running WFM host.
 type WFM struct {
 	*Host
@@ -194,7 +181,14 @@ func Doc(dir string) string {
 // use, then pinned: the CA issued the server certificate).
 func StartWFM(t testing.TB, dir string) *WFM {
 	t.Helper()
-	w := &WFM{Host: Start(t, dir, Doc(dir)), Dir: dir}
+	return StartWFMWith(t, dir, Doc(dir))
+}
+
+// StartWFMWith is StartWFM with the config doc (Doc or IdentityDoc, edited
+// or not).
+func StartWFMWith(t testing.TB, dir, doc string) *WFM {
+	t.Helper()
+	w := &WFM{Host: Start(t, dir, doc), Dir: dir}
 	c := w.NewDevice(t)
 	ca, err := c.CACertificate(context.Background())
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/cadenza-edge/cadenza/internal/filestamp"
 )
 
 // serverTLS loads the certificate files. Errors name the file and what to do.
@@ -55,7 +57,7 @@ type clientCAs struct {
 
 // load reads the file when it changed; it reports whether it did.
 func (c *clientCAs) load() (bool, error) {
-	stamp, err := stampOf(c.file)
+	stamp, err := filestamp.Of(c.file)
 	if err != nil {
 		return false, fmt.Errorf("tls: the client CA bundle: %w", err)
 	}
@@ -100,7 +102,7 @@ type serverPair struct {
 
 // load reads the pair when the files changed.
 func (p *serverPair) load() error {
-	stamp, err := stampOf(p.certFile, p.keyFile)
+	stamp, err := filestamp.Of(p.certFile, p.keyFile)
 	if err != nil {
 		return fmt.Errorf("tls: %w", err)
 	}
@@ -121,17 +123,4 @@ func (p *serverPair) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	defer p.mu.Unlock()
 	_ = p.load() // on failure the last good pair stays
 	return p.pair, nil
-}
-
-// stampOf identifies the files' current content by modification time and size.
-func stampOf(files ...string) (string, error) {
-	var out string
-	for _, f := range files {
-		st, err := os.Stat(f)
-		if err != nil {
-			return "", fmt.Errorf("cannot read %s: %w", f, err)
-		}
-		out += fmt.Sprintf("%d:%d;", st.ModTime().UnixNano(), st.Size())
-	}
-	return out, nil
 }

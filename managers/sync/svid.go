@@ -3,12 +3,11 @@ package sync
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
-	"os"
 	stdsync "sync"
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/internal/filestamp"
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
 
@@ -28,9 +27,9 @@ type svidSource struct {
 // load returns the SVID and the identity it names, re-reading the files
 // when they changed. The leaf must follow the Margo rules and name a client.
 func (s *svidSource) load() (*tls.Certificate, miaf.Identity, error) {
-	stamp, err := fileStamp(s.certFile, s.keyFile)
+	stamp, err := filestamp.Of(s.certFile, s.keyFile)
 	if err != nil {
-		return nil, miaf.Identity{}, err
+		return nil, miaf.Identity{}, fault.Wrap(err, fault.Unavailable, "the SVID")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -61,18 +60,4 @@ func (s *svidSource) load() (*tls.Certificate, miaf.Identity, error) {
 func (s *svidSource) certificate(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
 	c, _, err := s.load()
 	return c, err
-}
-
-// fileStamp identifies the current content of files by modification time
-// and size.
-func fileStamp(files ...string) (string, error) {
-	var out string
-	for _, f := range files {
-		st, err := os.Stat(f)
-		if err != nil {
-			return "", fault.Wrap(err, fault.Unavailable, "the SVID file %s", f)
-		}
-		out += fmt.Sprintf("%s:%d:%d;", f, st.ModTime().UnixNano(), st.Size())
-	}
-	return out, nil
 }

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cadenza-edge/cadenza/internal/pemcert"
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 	"github.com/cadenza-edge/cadenza/operator"
 )
@@ -157,23 +158,12 @@ func readCSR(b []byte) (*x509.CertificateRequest, error) {
 // the bundle (when fetched) within its own validity (this machine's clock
 // is not the device's).
 func checkSVID(svidPEM []byte, clientID string, pub crypto.PublicKey, bundle *miaf.Bundle) (issued, error) {
-	var chain []*x509.Certificate
-	for rest := svidPEM; ; {
-		var block *pem.Block
-		if block, rest = pem.Decode(rest); block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return issued{}, fmt.Errorf("the SVID the WFM answered does not parse: %v", err)
-		}
-		chain = append(chain, cert)
-	}
-	if len(chain) == 0 {
+	chain, err := pemcert.All(svidPEM)
+	if errors.Is(err, pemcert.ErrNone) {
 		return issued{}, errors.New("the WFM answered no certificate")
+	}
+	if err != nil {
+		return issued{}, fmt.Errorf("the SVID the WFM answered does not parse: %v", err)
 	}
 	leaf := chain[0]
 	if len(leaf.URIs) != 1 {

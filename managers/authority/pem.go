@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/cadenza-edge/cadenza/internal/pemcert"
 )
 
 // LoadFiles reads a configured CA: the first CERTIFICATE block of certFile
@@ -18,7 +20,7 @@ func LoadFiles(certFile, keyFile string) (*Authority, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read ca.cert: %w", err)
 	}
-	cert, err := ParseCertPEM(certPEM)
+	cert, err := pemcert.First(certPEM)
 	if err != nil {
 		return nil, fmt.Errorf("ca.cert %s: %w", certFile, err)
 	}
@@ -35,20 +37,6 @@ func LoadFiles(certFile, keyFile string) (*Authority, error) {
 		return nil, fmt.Errorf("ca %s / %s: %w", certFile, keyFile, err)
 	}
 	return ca, nil
-}
-
-// ParseCertPEM parses the first CERTIFICATE block.
-func ParseCertPEM(data []byte) (*x509.Certificate, error) {
-	for {
-		var block *pem.Block
-		block, data = pem.Decode(data)
-		if block == nil {
-			return nil, errors.New("no PEM CERTIFICATE block")
-		}
-		if block.Type == "CERTIFICATE" {
-			return x509.ParseCertificate(block.Bytes)
-		}
-	}
 }
 
 // ParseKeyPEM parses the first private key block: PKCS#8 ("PRIVATE KEY"),

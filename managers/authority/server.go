@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/config"
+	"github.com/cadenza-edge/cadenza/internal/pemcert"
 	"github.com/cadenza-edge/cadenza/margo/miaf"
 )
 
@@ -148,7 +149,7 @@ func (a *Authority) ServerProblem(sc *ServerCertificate, now time.Time) string {
 	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
 		return "not a matching PEM key pair: " + err.Error()
 	}
-	cert, err := ParseCertPEM(certPEM)
+	cert, err := pemcert.First(certPEM)
 	if err != nil {
 		return "certificate unparseable: " + err.Error()
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/internal/pemcert"
 	"github.com/cadenza-edge/cadenza/managers/authority"
 )
 
@@ -126,26 +127,14 @@ func readCerts(file string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*x509.Certificate
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fault.Wrap(err, fault.Internal, "certificate file %s", file)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
+	certs, err := pemcert.All(b)
+	if errors.Is(err, pemcert.ErrNone) {
 		return nil, fault.New(fault.Internal, "%s holds no PEM certificate", file)
 	}
-	return out, nil
+	if err != nil {
+		return nil, fault.Wrap(err, fault.Internal, "certificate file %s", file)
+	}
+	return certs, nil
 }
 
 func publicKeysEqual(a, b crypto.PublicKey) bool {

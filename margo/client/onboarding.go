@@ -9,10 +9,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/cadenza-edge/cadenza/internal/pemcert"
 	"github.com/cadenza-edge/cadenza/margo/document"
 )
 
@@ -41,7 +43,7 @@ func (c *Client) CA(ctx context.Context) (*x509.Certificate, string, error) {
 		return nil, "", err
 	}
 	if body := bytes.TrimSpace(resp.body); bytes.HasPrefix(body, []byte("-----BEGIN")) {
-		cert, err := parsePEMCert(body)
+		cert, err := caPEM(body)
 		return cert, CAPEMBody, err
 	}
 	var doc struct {
@@ -52,7 +54,7 @@ func (c *Client) CA(ctx context.Context) (*x509.Certificate, string, error) {
 	}
 	field := strings.TrimSpace(doc.Certificate)
 	if strings.HasPrefix(field, "-----BEGIN") {
-		cert, err := parsePEMCert([]byte(field))
+		cert, err := caPEM([]byte(field))
 		return cert, CAPEMField, err
 	}
 	raw, err := base64.StdEncoding.DecodeString(field)
@@ -60,25 +62,11 @@ func (c *Client) CA(ctx context.Context) (*x509.Certificate, string, error) {
 		return nil, "", fmt.Errorf("client: the CA certificate is neither base64 nor PEM: %w", err)
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("-----BEGIN")) {
-		cert, err := parsePEMCert(raw)
+		cert, err := caPEM(raw)
 		return cert, CABase64PEM, err
 	}
 	cert, err := x509.ParseCertificate(raw)
 	return cert, CABase64DER, err
-}
-
-// parsePEMCert parses the first CERTIFICATE block of b.
-func parsePEMCert(b []byte) (*x509.Certificate, error) {
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			return nil, fmt.Errorf("client: no PEM CERTIFICATE block in the CA answer")
-		}
-		if block.Type == "CERTIFICATE" {
-			return x509.ParseCertificate(block.Bytes)
-		}
-	}
 }
 
 // Onboard sends the device certificate (endpoint 2) and keeps the clientId.
@@ -99,4 +87,13 @@ func (c *Client) Onboard(ctx context.Context) (string, error) {
 	}
 	c.opts.ClientID = out.ClientID
 	return out.ClientID, nil
+}
+
+// caPEM parses the first CERTIFICATE block of a PEM CA answer.
+func caPEM(b []byte) (*x509.Certificate, error) {
+	cert, err := pemcert.First(b)
+	if errors.Is(err, pemcert.ErrNone) {
+		return nil, fmt.Errorf("client: %w in the CA answer", err)
+	}
+	return cert, err
 }

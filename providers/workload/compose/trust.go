@@ -3,7 +3,6 @@ package compose
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"os"
 
 	"github.com/cadenza-edge/cadenza/coa/fault"
+	"github.com/cadenza-edge/cadenza/internal/pemcert"
 )
 
 // readCAFile reads a PEM bundle of CA certificates: at least one
@@ -21,24 +21,12 @@ func readCAFile(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %q: %w", path, err)
 	}
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%q: certificate %d is not valid: %w", path, len(certs)+1, err)
-		}
-		certs = append(certs, cert)
-	}
-	if len(certs) == 0 {
+	certs, err := pemcert.All(data)
+	if errors.Is(err, pemcert.ErrNone) {
 		return nil, fmt.Errorf("%q holds no PEM certificate (want one or more -----BEGIN CERTIFICATE----- blocks)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", path, err)
 	}
 	return certs, nil
 }
